@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "lbp-imaging",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lbp", targets: ["LBPCommand"]),
+    ],
+    dependencies: [
+        // The CLI's parsing, help and usage errors.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SHA-256 for the load ledger, policy versions and export manifests (BoringSSL's
+        // assembly, several times faster than a hand-written digest on multi-GB extracts).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // The system libsqlite3 (Debian libsqlite3-dev) and zlib (zlib1g-dev).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // The only module that speaks the SQLite C API.
+        .target(name: "SQLiteDB", dependencies: ["CSQLite"]),
+        // Ordered SQL migrations, compiled into the binary.
+        .target(
+            name: "Migrations",
+            path: "Migrations",
+            resources: [
+                .embedInCode("m0001_history.sql"),
+                .embedInCode("m0002_decisions.sql"),
+            ]
+        ),
+        // Streaming RFC 4180 reader over plain or gzip files, in bounded memory.
+        .target(name: "DelimitedText", dependencies: ["CZlib"]),
+        // The code lists the default policy uses, shipped as data with their provenance.
+        .target(name: "ValueSets", dependencies: ["DelimitedText"], exclude: ["data"]),
+        // The member history: schema face, ledger, value-set categories, window queries.
+        .target(name: "History", dependencies: [
+            "SQLiteDB", "Migrations", "ValueSets", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Streaming extract reader and loaders.
+        .target(name: "Ingest", dependencies: [
+            "History", "SQLiteDB", "DelimitedText", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Policy settings, the evaluator, decisions and explanations.
+        .target(name: "Policy", dependencies: [
+            "History", "SQLiteDB", "ValueSets", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Audit exports, remittance fragments and manifests.
+        .target(name: "Reports", dependencies: [
+            "Policy", "History", "SQLiteDB", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The `lbp` command line: parsing and printing only.
+        .executableTarget(name: "LBPCommand", dependencies: [
+            "History", "Ingest", "Policy", "Reports", "SQLiteDB",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Temporary databases, fixture builders and a run-the-binary helper for tests.
+        .target(name: "TestSupport", dependencies: ["History", "Ingest", "Policy", "SQLiteDB"]),
+
+        .testTarget(name: "DelimitedTextTests", dependencies: ["DelimitedText", "TestSupport"]),
+        .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "Migrations", "History", "TestSupport"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "ValueSets", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "History", "SQLiteDB", "TestSupport"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "History", "Ingest", "SQLiteDB", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Policy", "History", "TestSupport"]),
+        .testTarget(name: "LBPCommandTests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,394 @@
+/// What is wrong with one record; the record is still delimited, so reading goes on after it.
+public enum RecordIssue: Equatable, Sendable {
+    /// A quoted field was still open at the end of the file.
+    case unterminatedQuote
+    /// Text followed a closing quote before the delimiter (`"ab"c`).
+    case textAfterClosingQuote
+    /// The record holds a NUL byte.
+    case nulByte
+    /// The record is longer than the reader's limit; its fields were not kept.
+    case tooLarge(limit: Int)
+
+    public var message: String {
+        switch self {
+        case .unterminatedQuote: "a quoted field is not closed before the end of the file"
+        case .textAfterClosingQuote: "text follows a closing quote"
+        case .nulByte: "the row contains a NUL byte"
+        case .tooLarge(let limit): "the row is longer than \(limit) bytes"
+        }
+    }
+}
+
+/// A streaming reader of delimited text (RFC 4180): quoted fields with `""` escapes and embedded
+/// line breaks, LF or CRLF line ends, a leading UTF-8 BOM skipped, empty lines skipped.
+///
+/// Memory is bounded by the longest record (at most `maxRecordBytes`), whatever the file's size.
+/// Field bytes returned by `field(_:)` and `rawRecord` stay valid until the next call to `next()`.
+///
+/// ```swift
+/// let reader = try CSVReader(source: MemorySource("a,b\n1,2\n"))
+/// let header = try reader.readHeader()   // ["a", "b"]
+/// while try reader.next() { print(reader.string(0)) }
+/// ```
+public final class CSVReader {
+    /// The field delimiter in use (detected from the header line unless given).
+    public private(set) var delimiter: UInt8
+    private let delimiterGiven: Bool
+    private var source: any ByteSource
+    private let maxRecordBytes: Int
+
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var dataEnd = 0
+    private var eof = false
+
+    private var recordStart = 0
+    private var recordEnd = 0
+    private var nextRecordStart = 0
+    private var fieldStarts: [Int] = []
+    private var fieldEnds: [Int] = []
+    private var fieldEscaped: [Bool] = []
+    private var scratch: UnsafeMutablePointer<UInt8>?
+    private var scratchCapacity = 0
+    private var unescapedStarts: [Int] = []
+    private var unescapedEnds: [Int] = []
+    private var oversizedPrefix: [UInt8] = []
+
+    /// The physical line (1-based) on which the current record starts.
+    public private(set) var lineNumber = 0
+    private var nextLineNumber = 1
+    /// What is wrong with the current record, if anything.
+    public private(set) var issue: RecordIssue?
+
+    /// - Parameters:
+    ///   - delimiter: `,`, `|` or tab; `nil` detects it from the header line.
+    ///   - maxRecordBytes: records longer than this are reported as `.tooLarge` and skipped.
+    public init(source: any ByteSource, delimiter: UInt8? = nil, maxRecordBytes: Int = 64 << 20, chunkBytes: Int = 1 << 20) {
+        self.source = source
+        self.delimiter = delimiter ?? UInt8(ascii: ",")
+        self.delimiterGiven = delimiter != nil
+        self.maxRecordBytes = maxRecordBytes
+        self.capacity = max(chunkBytes, 64)
+        self.buffer = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        buffer.deallocate()
+        scratch?.deallocate()
+    }
+
+    /// Bytes consumed from the file so far, for progress.
+    public var bytesConsumed: Int64 { source.bytesConsumed }
+
+    // MARK: Header
+
+    /// Reads the header record, detecting the delimiter first when none was given.
+    ///
+    /// - Returns: the column names, trimmed, or `[]` for an empty file.
+    /// - Throws: `CSVHeaderError` when the first line is not text.
+    public func readHeader() throws -> [String] {
+        try fill()
+        if dataEnd >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
+            nextRecordStart = 3
+        }
+        if !delimiterGiven { delimiter = detectDelimiter(from: nextRecordStart) }
+        guard try next() else { return [] }
+        if let issue { throw CSVHeaderError(message: "the header line is not readable: \(issue.message)") }
+        var names: [String] = []
+        for index in 0..<fieldCount {
+            let bytes = field(index)
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                throw CSVHeaderError(message: "the header line is not UTF-8 text")
+            }
+            names.append(name.trimmingSpaces())
+        }
+        return names
+    }
+
+    /// Counts `,`, `|` and tab outside quotes on the first line and picks the most frequent (comma on ties).
+    private func detectDelimiter(from start: Int) -> UInt8 {
+        var counts: [UInt8: Int] = [UInt8(ascii: ","): 0, UInt8(ascii: "|"): 0, UInt8(ascii: "\t"): 0]
+        var inQuotes = false
+        var p = start
+        while p < dataEnd {
+            let c = buffer[p]
+            if c == UInt8(ascii: "\"") { inQuotes.toggle() }
+            else if !inQuotes && (c == 10 || c == 13) { break }
+            else if !inQuotes, counts[c] != nil { counts[c]! += 1 }
+            p += 1
+        }
+        let comma = counts[UInt8(ascii: ",")]!, pipe = counts[UInt8(ascii: "|")]!, tab = counts[UInt8(ascii: "\t")]!
+        if pipe > comma && pipe >= tab { return UInt8(ascii: "|") }
+        if tab > comma && tab > pipe { return UInt8(ascii: "\t") }
+        return UInt8(ascii: ",")
+    }
+
+    // MARK: Records
+
+    /// Advances to the next non-empty record; `false` at the end of the file.
+    public func next() throws -> Bool {
+        while true {
+            recordStart = nextRecordStart
+            lineNumber = nextLineNumber
+            issue = nil
+            // Skip empty lines.
+            while true {
+                if recordStart >= dataEnd {
+                    if eof { return false }
+                    try refill()
+                    continue
+                }
+                let c = buffer[recordStart]
+                if c == 10 {
+                    recordStart += 1; lineNumber += 1
+                } else if c == 13 {
+                    if recordStart + 1 >= dataEnd && !eof { try refill(); continue }
+                    recordStart += (recordStart + 1 < dataEnd && buffer[recordStart + 1] == 10) ? 2 : 1
+                    lineNumber += 1
+                } else {
+                    break
+                }
+            }
+            nextRecordStart = recordStart
+            nextLineNumber = lineNumber
+            switch parseRecord() {
+            case .complete(let end, let next, let lines):
+                recordEnd = end
+                nextRecordStart = next
+                nextLineNumber = lineNumber + lines
+                if fieldEscaped.contains(true) { unescapeFields() }
+                return true
+            case .needMore:
+                if dataEnd - recordStart >= maxRecordBytes {
+                    try skipOversizedRecord()
+                    return true
+                }
+                try refill()
+            }
+        }
+    }
+
+    private enum ParseResult {
+        case complete(end: Int, next: Int, lines: Int)
+        case needMore
+    }
+
+    /// Parses the record at `recordStart` from the buffered bytes.
+    private func parseRecord() -> ParseResult {
+        fieldStarts.removeAll(keepingCapacity: true)
+        fieldEnds.removeAll(keepingCapacity: true)
+        fieldEscaped.removeAll(keepingCapacity: true)
+        let delimiter = self.delimiter
+        let end = dataEnd
+        var p = recordStart
+        var embeddedLines = 0
+        var hasNUL = false
+        var afterQuoteText = false
+        var unterminated = false
+        while true {
+            if p < end && buffer[p] == UInt8(ascii: "\"") {
+                p += 1
+                let contentStart = p
+                var escaped = false
+                var contentEnd = -1
+                while contentEnd < 0 {
+                    if p >= end {
+                        if !eof { return .needMore }
+                        unterminated = true
+                        contentEnd = end
+                        break
+                    }
+                    let c = buffer[p]
+                    if c == UInt8(ascii: "\"") {
+                        if p + 1 >= end && !eof { return .needMore }
+                        if p + 1 < end && buffer[p + 1] == UInt8(ascii: "\"") {
+                            escaped = true
+                            p += 2
+                        } else {
+                            contentEnd = p
+                            p += 1
+                        }
+                    } else {
+                        if c == 10 { embeddedLines += 1 } else if c == 0 { hasNUL = true }
+                        p += 1
+                    }
+                }
+                // Anything between the closing quote and the delimiter is an error.
+                while p < end {
+                    let c = buffer[p]
+                    if c == delimiter || c == 10 || c == 13 { break }
+                    afterQuoteText = true
+                    if c == 0 { hasNUL = true }
+                    p += 1
+                }
+                if p >= end && !eof { return .needMore }
+                fieldStarts.append(contentStart)
+                fieldEnds.append(contentEnd)
+                fieldEscaped.append(escaped)
+            } else {
+                let start = p
+                while p < end {
+                    let c = buffer[p]
+                    if c == delimiter || c == 10 || c == 13 { break }
+                    if c == 0 { hasNUL = true }
+                    p += 1
+                }
+                if p >= end && !eof { return .needMore }
+                fieldStarts.append(start)
+                fieldEnds.append(p)
+                fieldEscaped.append(false)
+            }
+            if p >= end {
+                setIssue(unterminated: unterminated, afterQuote: afterQuoteText, nul: hasNUL)
+                return .complete(end: p, next: p, lines: embeddedLines + 1)
+            }
+            let c = buffer[p]
+            if c == delimiter { p += 1; continue }
+            let recordEnd = p
+            if c == 13 {
+                if p + 1 >= end && !eof { return .needMore }
+                p += (p + 1 < end && buffer[p + 1] == 10) ? 2 : 1
+            } else {
+                p += 1
+            }
+            setIssue(unterminated: unterminated, afterQuote: afterQuoteText, nul: hasNUL)
+            return .complete(end: recordEnd, next: p, lines: embeddedLines + 1)
+        }
+    }
+
+    private func setIssue(unterminated: Bool, afterQuote: Bool, nul: Bool) {
+        if unterminated { issue = .unterminatedQuote }
+        else if afterQuote { issue = .textAfterClosingQuote }
+        else if nul { issue = .nulByte }
+    }
+
+    /// Replaces `""` by `"` in the quoted fields that need it, into the scratch buffer.
+    private func unescapeFields() {
+        let needed = recordEnd - recordStart
+        if scratchCapacity < needed {
+            scratch?.deallocate()
+            scratchCapacity = max(needed, 4096)
+            scratch = .allocate(capacity: scratchCapacity)
+        }
+        var out = 0
+        unescapedStarts = Array(repeating: 0, count: fieldStarts.count)
+        unescapedEnds = Array(repeating: 0, count: fieldStarts.count)
+        for index in fieldStarts.indices where fieldEscaped[index] {
+            unescapedStarts[index] = out
+            var p = fieldStarts[index]
+            let end = fieldEnds[index]
+            while p < end {
+                let c = buffer[p]
+                scratch![out] = c
+                out += 1
+                p += (c == UInt8(ascii: "\"") && p + 1 < end && buffer[p + 1] == UInt8(ascii: "\"")) ? 2 : 1
+            }
+            unescapedEnds[index] = out
+        }
+    }
+
+    /// Consumes a record longer than the limit without keeping it (quotes still delimit it).
+    private func skipOversizedRecord() throws {
+        oversizedPrefix = Array(UnsafeBufferPointer(start: buffer + recordStart, count: min(1024, dataEnd - recordStart)))
+        var inQuotes = false
+        var lines = 1
+        var p = recordStart
+        while true {
+            if p >= dataEnd {
+                dataEnd = 0
+                recordStart = 0
+                p = 0
+                if eof { break }
+                try readMore()
+                if dataEnd == 0 { break }
+                continue
+            }
+            let c = buffer[p]
+            if c == UInt8(ascii: "\"") { inQuotes.toggle() }
+            else if c == 10 {
+                if !inQuotes { p += 1; break }
+                lines += 1
+            }
+            p += 1
+        }
+        fieldStarts.removeAll(keepingCapacity: true)
+        fieldEnds.removeAll(keepingCapacity: true)
+        fieldEscaped.removeAll(keepingCapacity: true)
+        issue = .tooLarge(limit: maxRecordBytes)
+        recordStart = p
+        recordEnd = p
+        nextRecordStart = p
+        nextLineNumber = lineNumber + lines
+    }
+
+    // MARK: Fields
+
+    /// Number of fields in the current record.
+    public var fieldCount: Int { fieldStarts.count }
+
+    /// The bytes of field `index` (unquoted, unescaped), valid until `next()`.
+    public func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        if fieldEscaped[index] {
+            return UnsafeBufferPointer(start: scratch! + unescapedStarts[index], count: unescapedEnds[index] - unescapedStarts[index])
+        }
+        return UnsafeBufferPointer(start: buffer + fieldStarts[index], count: fieldEnds[index] - fieldStarts[index])
+    }
+
+    /// Field `index` as a string (invalid UTF-8 repaired); for cold paths.
+    public func string(_ index: Int) -> String {
+        String(decoding: field(index), as: UTF8.self)
+    }
+
+    /// The current record's bytes as they stand in the file, without the line end
+    /// (for an oversized record: its first KiB).
+    public var rawRecord: [UInt8] {
+        if case .tooLarge = issue { return oversizedPrefix }
+        return Array(UnsafeBufferPointer(start: buffer + recordStart, count: recordEnd - recordStart))
+    }
+
+    // MARK: Buffer
+
+    private func fill() throws {
+        while dataEnd < capacity && !eof { try readMore() ; if dataEnd > 0 { break } }
+    }
+
+    /// Keeps the unfinished record, grows the buffer if it is full, and reads more bytes.
+    private func refill() throws {
+        if recordStart > 0 {
+            let keep = dataEnd - recordStart
+            if keep > 0 { buffer.update(from: buffer + recordStart, count: keep) }
+            dataEnd = keep
+            nextRecordStart -= recordStart
+            recordStart = 0
+        }
+        if dataEnd == capacity {
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+            grown.update(from: buffer, count: dataEnd)
+            buffer.deallocate()
+            buffer = grown
+            capacity *= 2
+        }
+        try readMore()
+    }
+
+    private func readMore() throws {
+        let n = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer + dataEnd, count: capacity - dataEnd))
+        if n == 0 { eof = true } else { dataEnd += n }
+    }
+}
+
+/// The header line cannot be read as text.
+public struct CSVHeaderError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
+}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs.
+    public func trimmingSpaces() -> String {
+        var view = Substring(self)
+        while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
+        while let last = view.last, last == " " || last == "\t" { view.removeLast() }
+        return String(view)
+    }
+}

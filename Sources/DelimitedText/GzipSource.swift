@@ -1,0 +1,76 @@
+import CZlib
+
+/// Decompresses a gzip stream (several concatenated members allowed) from another source.
+public final class GzipSource<Compressed: ByteSource>: ByteSource {
+    private var input: Compressed
+    private var stream = z_stream()
+    private let inputBuffer: UnsafeMutablePointer<UInt8>
+    private let inputCapacity = 256 * 1024
+    private var inputEnded = false
+    private var memberEnded = false
+    private let path: String
+
+    /// - Throws: `ReadError` when zlib cannot start.
+    public init(_ input: Compressed, path: String) throws {
+        self.input = input
+        self.path = path
+        inputBuffer = .allocate(capacity: inputCapacity)
+        guard czlib_inflate_init_gzip(&stream) == Z_OK else {
+            inputBuffer.deallocate()
+            throw ReadError(path: path, reason: "cannot start gzip decompression")
+        }
+    }
+
+    deinit {
+        inflateEnd(&stream)
+        inputBuffer.deallocate()
+    }
+
+    public var bytesConsumed: Int64 { input.bytesConsumed }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard buffer.count > 0 else { return 0 }
+        stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.avail_out = UInt32(buffer.count)
+        while stream.avail_out == UInt32(buffer.count) {
+            if stream.avail_in == 0 && !inputEnded {
+                let n = try input.read(into: UnsafeMutableRawBufferPointer(start: inputBuffer, count: inputCapacity))
+                if n == 0 { inputEnded = true } else {
+                    stream.next_in = inputBuffer
+                    stream.avail_in = UInt32(n)
+                }
+            }
+            if stream.avail_in == 0 && inputEnded {
+                if memberEnded || stream.total_in == 0 { return 0 }
+                throw ReadError(path: path, reason: "the gzip data is truncated")
+            }
+            if memberEnded {
+                // Another gzip member follows the one that ended.
+                inflateReset(&stream)
+                memberEnded = false
+            }
+            let rc = inflate(&stream, Z_NO_FLUSH)
+            switch rc {
+            case Z_OK, Z_BUF_ERROR: break
+            case Z_STREAM_END: memberEnded = true
+            default: throw ReadError(path: path, reason: "not valid gzip data")
+            }
+        }
+        return buffer.count - Int(stream.avail_out)
+    }
+}
+
+/// Opens a file for reading, decompressing it when it starts with the gzip magic bytes.
+public enum ExtractFile {
+    /// A source for `path` and the file's size in bytes.
+    public static func open(_ path: String) throws -> (source: any ByteSource, size: Int64) {
+        let file = try FileSource(path: path)
+        var magic = [UInt8](repeating: 0, count: 2)
+        let probe = try FileSource(path: path)
+        let n = try magic.withUnsafeMutableBytes { try probe.read(into: $0) }
+        if n == 2 && magic == [0x1F, 0x8B] {
+            return (try GzipSource(file, path: path), file.size)
+        }
+        return (file, file.size)
+    }
+}

@@ -1,0 +1,46 @@
+import Migrations
+import SQLiteDB
+import ValueSets
+
+/// Opens the member-history database: applies the schema's migrations, seeds the shipped value
+/// sets into a new database, and sets the connection up for the engine (WAL, busy timeout,
+/// foreign keys).
+public enum HistoryDatabase {
+    /// The migrator for this binary's schema.
+    public static let migrator = Migrator(SchemaMigrations.all.map { Migration(name: $0.name, sql: $0.sql) })
+
+    /// The default database path: `$LBP_DATABASE`, else `lbp.sqlite` in the current directory.
+    public static func defaultPath(environment: [String: String]) -> String {
+        if let path = environment["LBP_DATABASE"], !path.isEmpty { return path }
+        return "lbp.sqlite"
+    }
+
+    /// Opens (creating owner-only when missing) and migrates the database at `path`.
+    ///
+    /// - Parameter readOnly: open for queries only (explain, export); the schema must be current.
+    /// - Throws: `SQLiteError` (cannot open, locked, not a database), `Migrator.Failure.newerSchema`.
+    public static func open(path: String, readOnly: Bool = false, clock: Clock = .system) throws -> Connection {
+        let db = try Connection(path: path, mode: readOnly ? .readOnly : .readWriteCreate)
+        try db.execute("PRAGMA foreign_keys = ON")
+        // Fail on a file that is not a database before anything else touches it.
+        _ = try db.scalarInt("SELECT count(*) FROM sqlite_schema")
+        if readOnly {
+            let pending = try migrator.pending(in: db)
+            if !pending.isEmpty {
+                throw SQLiteError(extendedCode: 8, message: "the database schema is out of date; open it once with write access to upgrade")
+            }
+            return db
+        }
+        try db.execute("PRAGMA journal_mode = WAL")
+        // NORMAL is durable across process crashes in WAL mode; only a power cut can lose the
+        // last commits, never consistency.
+        try db.execute("PRAGMA synchronous = NORMAL")
+        try db.execute("PRAGMA cache_size = -65536")
+        try db.execute("PRAGMA temp.cache_size = -65536")
+        try migrator.migrate(db, appliedAt: clock.timestamp())
+        if try (db.scalarInt("SELECT count(*) FROM value_set") ?? 0) == 0 {
+            try ValueSetStore(db).replaceAll(with: EmbeddedValueSets.all())
+        }
+        return db
+    }
+}

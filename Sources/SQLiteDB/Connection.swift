@@ -1,0 +1,153 @@
+import CSQLite
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One connection to a SQLite database file.
+///
+/// Not `Sendable`: a connection and its statements belong to one thread at a time, as SQLite's
+/// own objects do. Prepared statements are cached per connection by their SQL text.
+public final class Connection {
+    /// How a connection opens its file.
+    public enum Mode: Sendable {
+        /// Read and write; the file is created (owner-only) when missing.
+        case readWriteCreate
+        /// Read and write; the file must exist.
+        case readWrite
+        /// Read only; the file must exist.
+        case readOnly
+    }
+
+    let handle: OpaquePointer
+    /// The path the connection was opened with.
+    public let path: String
+    private var cache: [String: Statement] = [:]
+
+    /// Opens (and, in `.readWriteCreate` mode, creates with permissions 0600) a database file.
+    ///
+    /// - Throws: `SQLiteError` when the file cannot be opened or is not a database.
+    public init(path: String, mode: Mode = .readWriteCreate, busyTimeoutMilliseconds: Int32 = 5_000) throws {
+        if mode == .readWriteCreate, path != ":memory:", !path.isEmpty {
+            try Connection.createOwnerOnly(path)
+        }
+        var db: OpaquePointer?
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        switch mode {
+        case .readWriteCreate: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .readWrite: flags |= SQLITE_OPEN_READWRITE
+        case .readOnly: flags |= SQLITE_OPEN_READONLY
+        }
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open database"
+            if let db { sqlite3_close_v2(db) }
+            throw SQLiteError(extendedCode: rc, message: message)
+        }
+        self.handle = db
+        self.path = path
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+    }
+
+    deinit {
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Creates an empty file readable and writable by its owner only, unless it exists.
+    private static func createOwnerOnly(_ path: String) throws {
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if fd >= 0 { close(fd); return }
+        let code = errno
+        if code == EEXIST { return }
+        throw SQLiteError(extendedCode: SQLITE_CANTOPEN, message: "cannot create the database file: \(String(cString: strerror(code)))")
+    }
+
+    // MARK: Statements
+
+    /// Prepares a statement for one use.
+    public func prepare(_ sql: String) throws -> Statement {
+        try Statement(connection: self, sql: sql, persistent: false)
+    }
+
+    /// Returns a prepared statement cached on this connection, reset and ready to bind.
+    public func cached(_ sql: String) throws -> Statement {
+        if let statement = cache[sql] {
+            statement.reset()
+            return statement
+        }
+        let statement = try Statement(connection: self, sql: sql, persistent: true)
+        cache[sql] = statement
+        return statement
+    }
+
+    /// Runs one or more SQL statements that take no parameters.
+    public func execute(_ sql: String) throws {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(message)
+            throw SQLiteError(extendedCode: sqlite3_extended_errcode(handle), message: text, sql: sql)
+        }
+    }
+
+    /// Runs a statement with boxed parameters and no rows to return.
+    public func run(_ sql: String, _ values: [SQLiteValue] = []) throws {
+        let statement = try cached(sql)
+        statement.bind(values)
+        try statement.run()
+    }
+
+    /// The first column of the first row, as an integer (nil when there is no row or it is NULL).
+    public func scalarInt(_ sql: String, _ values: [SQLiteValue] = []) throws -> Int64? {
+        let statement = try cached(sql)
+        defer { statement.reset() }
+        statement.bind(values)
+        guard try statement.step(), !statement.isNull(0) else { return nil }
+        return statement.int64(0)
+    }
+
+    /// The first column of the first row, as text (nil when there is no row or it is NULL).
+    public func scalarText(_ sql: String, _ values: [SQLiteValue] = []) throws -> String? {
+        let statement = try cached(sql)
+        defer { statement.reset() }
+        statement.bind(values)
+        guard try statement.step() else { return nil }
+        return statement.optionalText(0)
+    }
+
+    /// Runs a query and calls `row` for each result row.
+    public func forEach(_ sql: String, _ values: [SQLiteValue] = [], _ row: (Statement) throws -> Void) throws {
+        let statement = try cached(sql)
+        defer { statement.reset() }
+        statement.bind(values)
+        while try statement.step() { try row(statement) }
+    }
+
+    // MARK: State
+
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Whether a transaction is open.
+    public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Whether the database was opened read-only.
+    public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
+    /// Makes a running statement stop with SQLITE_INTERRUPT (safe from another thread).
+    public func interrupt() { sqlite3_interrupt(handle) }
+
+    func error(_ rc: Int32, sql: String?) -> SQLiteError {
+        SQLiteError(extendedCode: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+}
+
+@available(*, unavailable)
+extension Connection: Sendable {}
