@@ -52,7 +52,7 @@ let package = Package(
         ]),
         // The `lbp` command line: parsing and printing only.
         .executableTarget(name: "LBPCommand", dependencies: [
-            "History", "Ingest", "Policy", "Reports", "SQLiteDB",
+            "History", "Ingest", "Policy", "Reports", "SQLiteDB", "DelimitedText", "ValueSets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Temporary databases, fixture builders and a run-the-binary helper for tests.

@@ -161,6 +161,7 @@ INST_LINES = [
 ]
 POS_WEIGHTED = ["11"] * 80 + ["22"] * 6 + ["02"] * 4 + ["10"] * 2 + ["23"] * 2 + ["81"] * 3 \
     + ["12"] * 1 + ["19"] * 1 + ["01"] * 1
+POS_HEADER = {p: ",,,,,%s,,," % p for p in sorted(set(POS_WEIGHTED) | {"49"})}
 LINES_PROF = [1] * 42 + [2] * 27 + [3] * 15 + [4] * 8 + [5] * 5 + [6] * 3
 LINES_INST = [1] * 30 + [2] * 25 + [3] * 18 + [4] * 12 + [5] * 9 + [6] * 6
 DX_COUNT = [1] * 30 + [2] * 28 + [3] * 20 + [4] * 11 + [5] * 6 + [6] * 5
@@ -175,8 +176,9 @@ RACES = ["white"] * 60 + ["black or african american"] * 13 + ["asian"] * 6 + \
     ["native hawaiian or other pacific islander"] * 1
 STATES = [("TN", "37"), ("GA", "30"), ("NC", "27"), ("KY", "40"), ("AL", "35")]
 
-EMPTY = [""] * 25
 EMPTY_51 = "," * 51  # procedure_code_type + 25 codes + 25 dates, each with its trailing comma
+COMMAS = ["," * k for k in range(60)]
+AFTER_DX_NOT_INPATIENT = "," * 25 + EMPTY_51  # 25 empty POA flags + procedures
 
 EXPECTED_LINES_PROF = sum(LINES_PROF) / len(LINES_PROF)
 EXPECTED_LINES_INST = sum(LINES_INST) / len(LINES_INST)
@@ -250,10 +252,22 @@ class Book:
             self.dx_forms[code] = (code, dotted(code), dotted(code).lower())
         self.block_cache = {}
         # line options, repeated by weight: (line block, price key, base price, line date)
-        self.prof_opts = weighted_list([((self.line_block("", h), h, p, -1), w)
+        self.price_cache = {}
+        self.price_rng = init
+        self.prof_opts = weighted_list([((self.line_block("", h), self.variants(h, p), -1), w)
                                         for h, p, w in PROF_LINES])
-        self.inst_opts = weighted_list([((self.line_block(r, h), r + h, p), w)
+        self.inst_opts = weighted_list([((self.line_block(r, h), self.variants(r + h, p)), w)
                                         for r, h, p, w in INST_LINES])
+        self.bg_imaging_opts = [(self.line_block("", c), self.variants(c, IMAGING[c][1]), -1)
+                                for c in IMAGING_WEIGHTED]
+        # rendering, professional: NPIs and TINs as one string per provider
+        self.prof_npi_block = []
+        for i in range(3000):
+            tin = self.prof_tins[i % 600]
+            self.prof_npi_block.append(",".join([self.prof_npis[i], tin,
+                                                 self.prof_npis[(i * 7 + 3) % 3000], tin, ""]))
+        self.fac_npi_block = [",".join([self.prof_npis[(i * 13) % 3000], "", self.fac_npis[i],
+                                        self.fac_tins[i], self.fac_npis[i]]) for i in range(250)]
         # file block + frequency code + newline, per file month and frequency code
         self.tails = []
         for (yy, mm, f, l) in self.months:
@@ -262,9 +276,6 @@ class Book:
             self.tails.append({fq: ",%s,%s,%s,%s 05:30:00,%s\n" % (DATA_SOURCE, fname, fdate,
                                                                     fdate, fq)
                                for fq in ("1", "7", "8")})
-        # per-code price variants: "paid,allowed,charge,coins,copay,deduct,total"
-        self.price_cache = {}
-        self.price_rng = init
         self.claim_seq = 0
         self.rows_written = 0
         self.bytes_written = 0
@@ -274,7 +285,8 @@ class Book:
     def d(self, ordinal):
         return self.ds[ordinal - self.date_base]
 
-    def prices(self, key, base):
+    def variants(self, key, base):
+        """Eight precomputed amount strings for a line code (deterministic)."""
         v = self.price_cache.get(key)
         if v is None:
             r = self.price_rng
@@ -294,7 +306,7 @@ class Book:
                 v.append(",".join([money(paid), money(allowed), money(charge), money(coins),
                                    money(copay), money(deduct), money(allowed)]))
             self.price_cache[key] = v
-        return v[int(self.rng.random() * 8)]
+        return v
 
     def next_claim_id(self):
         self.claim_seq += 1
@@ -382,7 +394,7 @@ class Book:
             zipc = zp + "%03d" % int(rng.random() * 1000)
             weight = rng.choice([0.3, 0.5, 0.8, 1.0, 1.0, 1.2, 1.5, 2.2])
             self.members.append({
-                "mid": mid, "pid": pid, "spans": spans, "birth": birth, "gender": gender,
+                "mid": mid, "pid": pid, "who": ",".join([pid, mid, PAYER, ""]), "spans": spans, "birth": birth, "gender": gender,
                 "race": race, "state": st, "zip": zipc, "death": death, "w": weight,
             })
 
@@ -553,7 +565,8 @@ class Book:
         else:
             target = 2.0 * len(self.members) * len(self.months)
         # episodes, replacements add a few percent; background claims make up the rest
-        lam = target * 0.975 / (max(active, 1) * EXPECTED_LINES_PER_CLAIM)
+        mean_w = sum(m["w"] for m in self.members) / max(len(self.members), 1)
+        lam = target * 0.975 / (max(active, 1) * EXPECTED_LINES_PER_CLAIM * mean_w)
         self.lam = lam
         # Poisson cumulative tables per distinct weight
         self.poisson = {}
@@ -577,59 +590,61 @@ class Book:
                      bill_type=None, inpatient=False):
         """Render one claim: a list of line tuples, joined into rows by finish_rows.
 
-        lines: list of (line_block, price_key, base, line_date) with line_date an ordinal,
+        lines: list of (line_block, amount variants, line_date) with line_date an ordinal,
         None (empty claim_line_start_date) or -1 (the claim start date).
         """
-        rng = self.rng
-        d = self.d
+        random = self.rng.random
+        ds = self.ds
+        base = self.date_base
         spans = m["spans"]
         plan = spans[0][2] if len(spans) == 1 else self.plan_at(m, start_o)
         if ctype == "professional":
             end_o = start_o
         elif inpatient:
-            end_o = start_o + 1 + int(rng.random() * 4)
+            end_o = start_o + 1 + int(random() * 4)
         else:
-            end_o = start_o + (1 if rng.random() < 0.1 else 0)
-        cs = d(start_o)
-        head = "".join([ctype, ",", m["pid"], ",", m["mid"], ",", PAYER, ",", plan, ",", cs, ",",
-                        d(end_o)])
+            end_o = start_o + (1 if random() < 0.1 else 0)
+        cs = ds[start_o - base]
+        head = "".join([ctype, ",", m["who"], plan, ",", cs, ",", ds[end_o - base]])
         if ctype == "professional":
-            c_hdr = ",,,,,%s,,," % (pos or "11")
-            npi_i = int(rng.random() * 3000)
-            tin = self.prof_tins[npi_i % 600]
-            npis = "".join([self.prof_npis[npi_i], ",", tin, ",",
-                            self.prof_npis[(npi_i * 7 + 3) % 3000], ",", tin, ","])
+            c_hdr = POS_HEADER[pos or "11"]
+            npis = self.prof_npi_block[int(random() * 3000)]
         else:
             if inpatient:
                 c_hdr = "%s,%s,1,%s,01,,0111,ms-drg,%s" % (
-                    cs, d(end_o), rng.choice(["1", "2", "3"]),
-                    rng.choice(["470", "871", "292", "690", "392"]))
+                    cs, ds[end_o - base], self.rng.choice(["1", "2", "3"]),
+                    self.rng.choice(["470", "871", "292", "690", "392"]))
             else:
                 c_hdr = ",,,,,,%s,," % (bill_type or "0131")
-            fi = int(rng.random() * 250)
-            npis = "".join([self.prof_npis[(fi * 13) % 3000], ",,", self.fac_npis[fi], ",",
-                            self.fac_tins[fi], ",", self.fac_npis[fi]])
-        paid_date = d(end_o + 14 + int(rng.random() * 32))
-        dx = [self.dx_string(c) for c in dx_codes[:25]]
-        poa = ["Y"] * len(dx) if inpatient else []
+            npis = self.fac_npi_block[int(random() * 250)]
+        paid_date = ds[end_o + 14 + int(random() * 32) - base]
+        forms = self.dx_forms
+        dx = []
+        for c in dx_codes[:25]:
+            r = random()
+            dx.append(forms[c][0] if r >= P_DOTTED else forms[c][1 if r >= P_LOWER else 2])
         # diagnosis_code_type, 25 diagnoses, 25 POA flags, procedure_code_type, 25 procedure
         # codes and 25 procedure dates (always empty here), each followed by its separator,
         # then in_network_flag
-        dx_block = "".join(["icd-10-cm,", ",".join(dx + EMPTY[len(dx):25]), ",",
-                            ",".join(poa + EMPTY[len(poa):25]), ",", EMPTY_51,
-                            "1" if rng.random() < 0.92 else "0"])
+        k = len(dx)
+        if inpatient:
+            poa = ",".join(["Y"] * k) + COMMAS[26 - k] + EMPTY_51
+        else:
+            poa = AFTER_DX_NOT_INPATIENT
+        dx_block = "".join(["icd-10-cm,", ",".join(dx), COMMAS[26 - k], poa,
+                            "1" if random() < 0.92 else "0"])
         rows = []
         n = 0
-        for (block, pkey, base, lo) in lines:
+        for (block, amounts, lo) in lines:
             n += 1
             if lo == -1:
                 ld = cs
             elif lo is None:
                 ld = ""
             else:
-                ld = d(lo)
-            money_s = self.prices(pkey, base)
-            rows.append((n, claim_id, head, ld, c_hdr, block, npis, paid_date, money_s, dx_block))
+                ld = ds[lo - base]
+            rows.append((n, claim_id, head, ld, c_hdr, block, npis, paid_date,
+                         amounts[int(random() * 8)], dx_block))
         return rows
 
     def finish_rows(self, rows, file_mi, freq, bad_ok=True):
@@ -653,7 +668,7 @@ class Book:
                                 dx_block, tail]))
         return out
 
-    def background_claim(self, m, mi, lo, hi):
+    def background_claim(self, m, lo, hi):
         rng = self.rng
         random = rng.random
         o = lo + int(random() * (hi - lo + 1))
@@ -670,24 +685,28 @@ class Book:
             nl = LINES_INST[int(random() * 100)]
             lines = []
             opts = self.inst_opts
+            no = len(opts)
             for k in range(nl):
-                opt = opts[int(random() * len(opts))]
-                lines.append((opt[0], opt[1], opt[2], None if random() < 0.25 else -1))
+                opt = opts[int(random() * no)]
+                lines.append((opt[0], opt[1], None if random() < 0.25 else -1))
             bt = "0131" if random() < 0.8 else rng.choice(["0851", "0141", "0731"])
-            return self.render_claim(m, self.next_claim_id(), "institutional", o, codes, lines,
-                                     bill_type=bt, inpatient=inpatient)
+            self.claim_seq += 1
+            return self.render_claim(m, "CLM%010d" % self.claim_seq, "institutional", o, codes,
+                                     lines, bill_type=bt, inpatient=inpatient)
         nl = LINES_PROF[int(random() * 100)]
         lines = []
         opts = self.prof_opts
+        no = len(opts)
         for k in range(nl):
             if random() < P_BG_IMAGING:
-                cpt = IMAGING_WEIGHTED[int(random() * len(IMAGING_WEIGHTED))]
-                lines.append((self.line_block("", cpt), cpt, IMAGING[cpt][1], -1))
+                img = self.bg_imaging_opts
+                lines.append(img[int(random() * len(img))])
             else:
-                lines.append(opts[int(random() * len(opts))])
+                lines.append(opts[int(random() * no)])
         pos = POS_WEIGHTED[int(random() * 100)]
-        return self.render_claim(m, self.next_claim_id(), "professional", o, codes, lines,
-                                 pos=pos)
+        self.claim_seq += 1
+        return self.render_claim(m, "CLM%010d" % self.claim_seq, "professional", o, codes,
+                                 lines, pos=pos)
 
     def episode_claim(self, m, o, spec, mi):
         rng = self.rng
@@ -697,14 +716,14 @@ class Book:
         if kind == "visit":
             h = "99214" if rng.random() < 0.5 else ("99203" if rng.random() < 0.5 else "99213")
             base = {"99214": 160.0, "99203": 140.0, "99213": 110.0}[h]
-            lines = [(lb("", h), h, base, -1)]
+            lines = [(lb("", h), self.variants(h, base), -1)]
             if spec.get("pt"):
-                lines = [(lb("", "97110", units="2"), "97110", 40.0, -1),
-                         (lb("", "97140"), "97140", 38.0, -1)]
+                lines = [(lb("", "97110", units="2"), self.variants("97110x2", 80.0), -1),
+                         (lb("", "97140"), self.variants("97140", 38.0), -1)]
             if spec.get("imaging"):
                 cpt = spec["imaging"]
                 mod = "26" if rng.random() < 0.3 else ""
-                lines.append((lb("", cpt, mod), cpt, IMAGING[cpt][1], -1))
+                lines.append((lb("", cpt, mod), self.variants(cpt, IMAGING[cpt][1]), -1))
             if rng.random() < 0.3:
                 codes.append(self.generic[int(rng.random() * len(self.generic))])
             return self.render_claim(m, self.next_claim_id(), "professional", o,
@@ -715,20 +734,20 @@ class Book:
             modality, base = IMAGING[cpt]
             if spec["inst"]:
                 start = o if rng.random() < 0.8 else o - 1
-                lines = [(lb(IMAGING_REVENUE[modality], cpt), "I" + cpt, base * 2.5,
+                lines = [(lb(IMAGING_REVENUE[modality], cpt), self.variants("I" + cpt, base * 2.5),
                           None if rng.random() < 0.3 else o)]
                 if rng.random() < 0.3:
-                    lines.insert(0, (lb("0450", "99284"), "045099284", 900.0, start))
+                    lines.insert(0, (lb("0450", "99284"), self.variants("045099284", 900.0), start))
                 return self.render_claim(m, self.next_claim_id(), "institutional", start,
                                          codes, lines, bill_type="0131")
             mod = "26" if rng.random() < 0.3 else ""
-            lines = [(lb("", cpt, mod), cpt, base, -1)]
+            lines = [(lb("", cpt, mod), self.variants(cpt, base), -1)]
             return self.render_claim(m, self.next_claim_id(), "professional", o, codes, lines,
                                      pos=rng.choice(["11", "11", "22", "49"]))
         # red flag claim
         h, p = PROF_LINES[int(rng.random() * 6)][:2]
         return self.render_claim(m, self.next_claim_id(), "professional", o, codes,
-                                 [(lb("", h), h, p, -1)],
+                                 [(lb("", h), self.variants(h, p), -1)],
                                  pos="11" if rng.random() < 0.7 else "22")
 
     def generate(self):
@@ -756,8 +775,19 @@ class Book:
             sched = {}
             for (i, o, spec) in self.scheduled.pop(mi, []):
                 sched.setdefault(i, []).append((o, spec))
+            bisect_right = bisect.bisect_right
+            background = self.background_claim
+            poisson = self.poisson
+            random = rng.random
             for i, m in enumerate(self.members):
-                act = self.active_days(m, mi)
+                spans = m["spans"]
+                if len(spans) == 1:  # fast path: one span
+                    s0, e0 = spans[0][0], spans[0][1]
+                    lo = s0 if s0 > f else f
+                    hi = l if (e0 is None or e0 > l) else e0
+                    act = (lo, hi) if lo <= hi else None
+                else:
+                    act = self.active_days(m, mi)
                 if act is None:
                     if rng.random() >= P_UNCOVERED_CLAIMS or not m["spans"]:
                         act = None
@@ -765,10 +795,9 @@ class Book:
                         act = (f, l)
                 claims = []
                 if act is not None:
-                    cdf = self.poisson[m["w"]]
-                    k = bisect.bisect_right(cdf, rng.random())
+                    k = bisect_right(poisson[m["w"]], random())
                     for _ in range(k):
-                        claims.append(self.background_claim(m, mi, act[0], act[1]))
+                        claims.append(background(m, act[0], act[1]))
                 for (o, spec) in sched.get(i, ()):
                     claims.append(self.episode_claim(m, o, spec, mi))
                 for rows in claims:

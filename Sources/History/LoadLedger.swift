@@ -15,6 +15,24 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
     public var claimsReplaced: Int
     public var claimsVoided: Int
     public var loadedAt: String
+
+    public init(loadID: Int64, kind: String, fileName: String, fileSize: Int64, sha256: String, rowsRead: Int,
+                rowsLoaded: Int, rowsRejected: Int, warnings: Int, claimsStored: Int, claimsReplaced: Int,
+                claimsVoided: Int, loadedAt: String) {
+        self.loadID = loadID
+        self.kind = kind
+        self.fileName = fileName
+        self.fileSize = fileSize
+        self.sha256 = sha256
+        self.rowsRead = rowsRead
+        self.rowsLoaded = rowsLoaded
+        self.rowsRejected = rowsRejected
+        self.warnings = warnings
+        self.claimsStored = claimsStored
+        self.claimsReplaced = claimsReplaced
+        self.claimsVoided = claimsVoided
+        self.loadedAt = loadedAt
+    }
 }
 
 /// The record of every extract file loaded: name, size, SHA-256, counts and time. Every stored row

@@ -1,0 +1,210 @@
+import DelimitedText
+import History
+import SQLiteDB
+
+/// Loads a claims file: rows are checked and staged (`ClaimRowReader`), then each claim of the
+/// file is judged as a whole, in claim order:
+///
+/// - rows that disagree on `claim_type`, the member or `claim_start_date` are all rejected
+///   (`inconsistent_header`) and any stored version of the claim stays;
+/// - a claim with a `claim_frequency_code` 8 row is a void: its stored version is removed;
+/// - otherwise the file's rows replace the stored version: header and diagnoses from the
+///   lowest-numbered line (a warning when lines disagree on diagnoses), every line as given.
+struct ClaimLoader {
+    let context: LoadContext
+    let loadID: Int64
+
+    func run(into report: inout LoadReport) throws {
+        let db = context.db
+        let store = ValueSetStore(db)
+        try db.execute(ClaimRowReader.createStage)
+        try db.execute("""
+            DROP TABLE IF EXISTS temp.claim_dropped;
+            CREATE TEMP TABLE claim_dropped(claim_id TEXT PRIMARY KEY) WITHOUT ROWID;
+            DROP TABLE IF EXISTS temp.claim_cross_reject;
+            CREATE TEMP TABLE claim_cross_reject(source_line INTEGER PRIMARY KEY, column_name TEXT, message TEXT);
+            """)
+        let lineCategories = try Self.lineCategories(db)
+        let rowReader = ClaimRowReader(context: context, procedureCategories: lineCategories.procedure,
+                                       revenueCategories: lineCategories.revenue)
+        report.rowsRead = try rowReader.run()
+        let staged = try db.scalarInt("SELECT count(*) FROM claim_stage") ?? 0
+
+        var writer = try ClaimWriter(db: db, loadID: loadID, diagnosisCategories: try store.diagnosisCategories())
+        let judged = try judgeClaims(writer: &writer, report: &report)
+
+        try db.execute("DELETE FROM claim_stage WHERE claim_id IN (SELECT claim_id FROM claim_dropped)")
+        try db.run("""
+            INSERT INTO claim_line(claim_id, line_number, service_day, line_start_day, hcpcs_code, hcpcs_modifier_1,
+                hcpcs_modifier_2, hcpcs_modifier_3, hcpcs_modifier_4, hcpcs_modifier_5, revenue_center_code,
+                bill_type_code, place_of_service_code, paid_amount, charge_amount, load_id, source_line)
+            SELECT claim_id, line_number, coalesce(line_start_day, start_day), line_start_day, hcpcs, modifier_1,
+                modifier_2, modifier_3, modifier_4, modifier_5, revenue, bill_type, place_of_service, paid, charge,
+                ?, source_line
+            FROM claim_stage
+            """, [.integer(loadID)])
+        let linesStored = db.changes
+        try writer.insertLineCategories()
+
+        // Every staged row is a stored line, a void row, or part of a rejected claim.
+        let accounted = Int64(linesStored + judged.voidRows + judged.rejectedRows)
+        guard accounted == staged else {
+            throw IngestError.countsDoNotAddUp(path: context.path, detail: "\(staged) rows staged, \(accounted) accounted for")
+        }
+        if judged.rejectedRows > 0 { try rejectInconsistentRows() }
+        try db.execute("DROP TABLE temp.claim_stage; DROP TABLE temp.claim_dropped; DROP TABLE temp.claim_cross_reject;")
+    }
+
+    private struct Judged {
+        var voidRows = 0
+        var rejectedRows = 0
+    }
+
+    /// One pass over the staged rows in (claim_id, line_number) order; each claim is applied when its last row is seen.
+    private func judgeClaims(writer: inout ClaimWriter, report: inout LoadReport) throws -> Judged {
+        let db = context.db
+        var judged = Judged()
+        var group: ClaimGroup?
+        let dropped = try db.cached("INSERT INTO claim_dropped(claim_id) VALUES (?)")
+        let crossReject = try db.cached("INSERT INTO claim_cross_reject(source_line, column_name, message) VALUES (?, ?, ?)")
+
+        func finish(_ group: ClaimGroup) throws {
+            if let column = group.inconsistentColumn {
+                for line in group.sourceLines {
+                    crossReject.bind(line, at: 1)
+                    crossReject.bind(column, at: 2)
+                    crossReject.bind("the rows of this claim disagree on \(column)", at: 3)
+                    try crossReject.run()
+                }
+                judged.rejectedRows += group.sourceLines.count
+                dropped.bind(group.header.claimID, at: 1)
+                try dropped.run()
+                return
+            }
+            if group.diagnosesDiffer { report.warnings += 1 }
+            let existed = try writer.remove(claimID: group.header.claimID)
+            if group.isVoid {
+                try writer.recordVoid(claimID: group.header.claimID)
+                if existed { report.claimsVoided += 1 } else { report.voidsOfUnknownClaims += 1 }
+                judged.voidRows += group.sourceLines.count
+                dropped.bind(group.header.claimID, at: 1)
+                try dropped.run()
+            } else {
+                try writer.store(group.header)
+                report.claimsStored += 1
+                if existed { report.claimsReplaced += 1 }
+            }
+        }
+
+        try db.forEach("""
+            SELECT claim_id, line_number, source_line, claim_type, member_id, start_day, end_day, dx_type, dx, frequency,
+                payer, plan, data_source, file_name, file_date
+            FROM claim_stage ORDER BY claim_id, line_number
+            """) { row in
+            let claimID = row.text(0)
+            if group?.header.claimID != claimID {
+                if let group { try finish(group) }
+                group = ClaimGroup(header: ClaimHeader(row: row))
+            } else {
+                group!.add(ClaimHeader(row: row))
+            }
+        }
+        if let group { try finish(group) }
+        return judged
+    }
+
+    /// Writes the raw lines of the rows rejected at claim level, re-reading the file for them.
+    private func rejectInconsistentRows() throws {
+        let opened = try ExtractFile.open(context.path)
+        let reader = CSVReader(source: opened.source, delimiter: context.reader.delimiter)
+        _ = try reader.readHeader()
+        let pending = try context.db.prepare("SELECT source_line, column_name, message FROM claim_cross_reject ORDER BY source_line")
+        var more = try pending.step()
+        while more, try reader.next() {
+            guard reader.lineNumber == pending.int(0) else { continue }
+            try context.rejects.add(line: reader.lineNumber, column: pending.text(1), kind: .inconsistentHeader,
+                                    message: pending.text(2), raw: reader.rawRecord)
+            more = try pending.step()
+        }
+        guard !more else {
+            throw IngestError.countsDoNotAddUp(path: context.path, detail: "the file changed while it was being loaded")
+        }
+    }
+
+    /// Procedure and revenue codes → value sets, for deriving `line_category` while staging.
+    static func lineCategories(_ db: Connection) throws -> (procedure: [String: [String]], revenue: [String: [String]]) {
+        var procedure: [String: [String]] = [:], revenue: [String: [String]] = [:]
+        try db.forEach("SELECT code_system, code, value_set FROM value_set_code WHERE code_system IN ('CPT', 'HCPCS', 'UBREV') ORDER BY value_set") {
+            if $0.text(0) == "UBREV" { revenue[$0.text(1), default: []].append($0.text(2)) }
+            else { procedure[$0.text(1), default: []].append($0.text(2)) }
+        }
+        return (procedure, revenue)
+    }
+}
+
+/// The header fields of one staged row.
+struct ClaimHeader {
+    let claimID: String
+    let lineNumber: Int
+    let sourceLine: Int
+    let claimType: String
+    let memberID: String
+    let startDay: Int32
+    let endDay: Int32?
+    let dxType: String
+    let dx: String
+    let frequency: String?
+    let payer: String?, plan: String?, dataSource: String?, fileName: String?, fileDate: String?
+
+    init(row: Statement) {
+        claimID = row.text(0)
+        lineNumber = row.int(1)
+        sourceLine = row.int(2)
+        claimType = row.text(3)
+        memberID = row.text(4)
+        startDay = row.int32(5)
+        endDay = row.optionalInt32(6)
+        dxType = row.text(7)
+        dx = row.text(8)
+        frequency = row.optionalText(9)
+        payer = row.optionalText(10)
+        plan = row.optionalText(11)
+        dataSource = row.optionalText(12)
+        fileName = row.optionalText(13)
+        fileDate = row.optionalText(14)
+    }
+
+    /// Normalised diagnosis codes by position (1-based), empty positions skipped.
+    var diagnoses: [(position: Int, code: String)] {
+        dx.split(separator: "\u{1F}", omittingEmptySubsequences: false).enumerated().compactMap { offset, code in
+            code.isEmpty ? nil : (offset + 1, String(code))
+        }
+    }
+}
+
+/// The rows of one claim in one file, as seen in line-number order.
+struct ClaimGroup {
+    /// The lowest-numbered line: the claim's header and diagnoses.
+    let header: ClaimHeader
+    private(set) var sourceLines: [Int]
+    private(set) var inconsistentColumn: String?
+    private(set) var diagnosesDiffer = false
+    private(set) var isVoid: Bool
+
+    init(header: ClaimHeader) {
+        self.header = header
+        sourceLines = [header.sourceLine]
+        isVoid = header.frequency == "8"
+    }
+
+    mutating func add(_ row: ClaimHeader) {
+        sourceLines.append(row.sourceLine)
+        if row.frequency == "8" { isVoid = true }
+        if inconsistentColumn == nil {
+            if row.claimType != header.claimType { inconsistentColumn = "claim_type" }
+            else if row.memberID != header.memberID { inconsistentColumn = "member_id" }
+            else if row.startDay != header.startDay { inconsistentColumn = "claim_start_date" }
+        }
+        if row.dx != header.dx || row.dxType != header.dxType { diagnosesDiffer = true }
+    }
+}

@@ -1,0 +1,192 @@
+import History
+import SQLiteDB
+
+/// Validates claim rows and stages the accepted ones in `temp.claim_stage`, keyed by
+/// (claim_id, line_number): the later of two rows with the same key is rejected as a duplicate.
+///
+/// Row checks follow INPUT.md: required values present, real dates, a positive integer line
+/// number, a known claim type, UTF-8 text. Diagnosis codes are normalised (upper case, no dots)
+/// and packed in one column, separated by U+001F, for the claim-level pass.
+struct ClaimRowReader {
+    static let createStage = """
+        DROP TABLE IF EXISTS temp.claim_stage;
+        CREATE TEMP TABLE claim_stage(
+            claim_id TEXT NOT NULL, line_number INTEGER NOT NULL, source_line INTEGER NOT NULL,
+            claim_type TEXT NOT NULL, member_id TEXT NOT NULL, start_day INTEGER NOT NULL, end_day INTEGER,
+            line_start_day INTEGER, hcpcs TEXT, modifier_1 TEXT, modifier_2 TEXT, modifier_3 TEXT, modifier_4 TEXT,
+            modifier_5 TEXT, revenue TEXT, bill_type TEXT, place_of_service TEXT, dx_type TEXT NOT NULL,
+            dx TEXT NOT NULL, frequency TEXT, payer TEXT, plan TEXT, paid TEXT, charge TEXT, data_source TEXT,
+            file_name TEXT, file_date TEXT, categories TEXT,
+            PRIMARY KEY (claim_id, line_number)) WITHOUT ROWID;
+        """
+
+    static let separator: UInt8 = 0x1F
+
+    let context: LoadContext
+    /// Procedure (CPT/HCPCS) and revenue code → value sets, for `line_category`.
+    let procedureCategories: [String: [String]]
+    let revenueCategories: [String: [String]]
+
+    private struct Columns {
+        let claimID: Int, lineNumber: Int, claimType: Int, member: Int, memberName: String, startDate: Int
+        let endDate: Int?, lineStartDate: Int?, hcpcs: Int?, revenue: Int?, dxType: Int?, frequency: Int?
+        let diagnoses: [Int?]
+        /// Stage column → file column, for text kept as is: modifiers, bill type, place of service...
+        let plainText: [(stage: Int32, file: Int, name: String)]
+    }
+
+    /// Reads every row; returns the number of rows read.
+    func run() throws -> Int {
+        let reader = context.reader
+        let columns = resolveColumns()
+        let insert = try context.db.cached("""
+            INSERT OR IGNORE INTO claim_stage VALUES
+            (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+             ?23, ?24, ?25, ?26, ?27, ?28)
+            """)
+        var dx: [UInt8] = []
+        dx.reserveCapacity(256)
+        var rows = 0
+        while try reader.next() {
+            rows += 1
+            context.reportProgress(rows: rows)
+            if let problem = context.structuralProblem() { try context.reject(problem); continue }
+            do {
+                try bindRow(insert, columns: columns, dx: &dx)
+            } catch let problem as RowProblem {
+                insert.reset()
+                try context.reject(problem)
+                continue
+            }
+            try insert.run()
+            if context.db.changes == 0 {
+                try context.reject(RowProblem(
+                    column: "claim_line_number", kind: .duplicateLine,
+                    message: "an earlier row of this file has the same claim_id and claim_line_number"))
+            }
+        }
+        return rows
+    }
+
+    private func resolveColumns() -> Columns {
+        let map = context.columns
+        let plain: [(Int32, String)] = [
+            (10, "hcpcs_modifier_1"), (11, "hcpcs_modifier_2"), (12, "hcpcs_modifier_3"), (13, "hcpcs_modifier_4"),
+            (14, "hcpcs_modifier_5"), (16, "bill_type_code"), (17, "place_of_service_code"), (21, "payer"),
+            (22, "plan"), (23, "paid_amount"), (24, "charge_amount"), (25, "data_source"), (26, "file_name"),
+            (27, "file_date"),
+        ]
+        return Columns(
+            claimID: map["claim_id"]!, lineNumber: map["claim_line_number"]!, claimType: map["claim_type"]!,
+            member: map["member_id"]!, memberName: map["member_id"] == map["person_id"] ? "person_id" : "member_id",
+            startDate: map["claim_start_date"]!, endDate: map["claim_end_date"], lineStartDate: map["claim_line_start_date"],
+            hcpcs: map["hcpcs_code"], revenue: map["revenue_center_code"], dxType: map["diagnosis_code_type"],
+            frequency: map["claim_frequency_code"], diagnoses: (1...25).map { map["diagnosis_code_\($0)"] },
+            plainText: plain.compactMap { stage, name in map[name].map { (stage, $0, name) } })
+    }
+
+    /// Binds one row; parameters left unbound are NULL (every reset clears the bindings).
+    private func bindRow(_ statement: Statement, columns c: Columns, dx: inout [UInt8]) throws {
+        let reader = context.reader
+        func text(_ column: Int, _ name: String) throws -> UnsafeBufferPointer<UInt8> {
+            let value = Field.trimmed(reader.field(column))
+            guard Field.isUTF8(value) else { throw RowProblem.notUTF8(name) }
+            return value
+        }
+        func required(_ column: Int, _ name: String) throws -> UnsafeBufferPointer<UInt8> {
+            let value = try text(column, name)
+            guard !value.isEmpty else { throw RowProblem.empty(name) }
+            return value
+        }
+        func optionalDate(_ column: Int?, _ name: String) throws -> Day? {
+            guard let column else { return nil }
+            let value = Field.trimmed(reader.field(column))
+            if value.isEmpty { return nil }
+            guard let day = Day.parse(value) else { throw RowProblem.badDate(name) }
+            return day
+        }
+
+        let claimID = try required(c.claimID, "claim_id")
+        let lineText = try required(c.lineNumber, "claim_line_number")
+        guard let lineNumber = Field.positiveInteger(lineText) else {
+            throw RowProblem(column: "claim_line_number", kind: .badInteger,
+                             message: "claim_line_number must be a whole number greater than 0")
+        }
+        let typeText = try required(c.claimType, "claim_type")
+        let claimType: String
+        if Field.equalsIgnoringCase(typeText, "professional") { claimType = "professional" }
+        else if Field.equalsIgnoringCase(typeText, "institutional") { claimType = "institutional" }
+        else if Field.equalsIgnoringCase(typeText, "undetermined") { claimType = "undetermined" }
+        else {
+            throw RowProblem(column: "claim_type", kind: .badValue,
+                             message: "claim_type must be professional, institutional or undetermined")
+        }
+        let member = try required(c.member, c.memberName)
+        let startText = try required(c.startDate, "claim_start_date")
+        guard let startDay = Day.parse(startText) else { throw RowProblem.badDate("claim_start_date") }
+        let endDay = try optionalDate(c.endDate, "claim_end_date")
+        let lineStartDay = try optionalDate(c.lineStartDate, "claim_line_start_date")
+
+        // Diagnoses, normalised and packed by position (empty positions kept, trailing ones dropped).
+        dx.removeAll(keepingCapacity: true)
+        var lastFilled = 0
+        for (offset, column) in c.diagnoses.enumerated() {
+            if offset > 0 { dx.append(Self.separator) }
+            guard let column else { continue }
+            let name = "diagnosis_code_\(offset + 1)"
+            let value = try text(column, name)
+            if value.contains(Self.separator) {
+                throw RowProblem(column: name, kind: .badValue, message: "\(name) contains a control character")
+            }
+            let before = dx.count
+            Field.appendNormalizedCode(value, to: &dx)
+            if dx.count > before { lastFilled = dx.count }
+        }
+        dx.removeSubrange(lastFilled...)
+        if dx.isEmpty || dx[0] == Self.separator { throw RowProblem.empty("diagnosis_code_1") }
+
+        statement.bindText(claimID, at: 1)
+        statement.bind(lineNumber, at: 2)
+        statement.bind(reader.lineNumber, at: 3)
+        statement.bind(claimType, at: 4)
+        statement.bindText(member, at: 5)
+        statement.bind(Int64(startDay.number), at: 6)
+        statement.bind(endDay?.number, at: 7)
+        statement.bind(lineStartDay?.number, at: 8)
+
+        var categories: [String] = []
+        if let column = c.hcpcs {
+            let value = try text(column, "hcpcs_code")
+            var code: [UInt8] = []
+            Field.appendNormalizedCode(value, to: &code)
+            if code.isEmpty { statement.bindNull(at: 9) } else {
+                code.withUnsafeBufferPointer { statement.bindText($0, at: 9) }
+                if !procedureCategories.isEmpty, let found = procedureCategories[String(decoding: code, as: UTF8.self)] {
+                    categories += found
+                }
+            }
+        } else { statement.bindNull(at: 9) }
+        if let column = c.revenue {
+            let value = try text(column, "revenue_center_code")
+            if value.isEmpty { statement.bindNull(at: 15) } else {
+                statement.bindText(value, at: 15)
+                if !revenueCategories.isEmpty, let found = revenueCategories[String(decoding: value, as: UTF8.self)] {
+                    categories += found
+                }
+            }
+        } else { statement.bindNull(at: 15) }
+        for (stage, file, name) in c.plainText {
+            let value = try text(file, name)
+            if !value.isEmpty { statement.bindText(value, at: stage) }
+        }
+        var dxType = "icd-10-cm"
+        if let column = c.dxType, Field.equalsIgnoringCase(Field.trimmed(reader.field(column)), "icd-9-cm") { dxType = "icd-9-cm" }
+        statement.bind(dxType, at: 18)
+        dx.withUnsafeBufferPointer { statement.bindText($0, at: 19) }
+        if let column = c.frequency {
+            let value = try text(column, "claim_frequency_code")
+            if value.isEmpty { statement.bindNull(at: 20) } else { statement.bindText(value, at: 20) }
+        } else { statement.bindNull(at: 20) }
+        statement.bind(categories.isEmpty ? nil : categories.joined(separator: "\u{1F}"), at: 28)
+    }
+}

@@ -1,0 +1,145 @@
+import DelimitedText
+import History
+import SQLiteDB
+
+/// Loads extract files into the member history, one transaction per file.
+///
+/// For each file: its SHA-256 is looked up in the load ledger (same kind and bytes: nothing to do),
+/// the header is mapped, every row is stored or rejected with its line and reason, and the
+/// ledger entry, rows and rejects file are committed together. A file that fails leaves the
+/// database exactly as it was.
+public final class ExtractLoader {
+    public struct Options: Sendable {
+        /// `,`, `|` or tab; nil detects it from the header line.
+        public var delimiter: UInt8?
+        /// Where `<file name>.rejects.csv` files are written.
+        public var rejectsDirectory: String
+        /// How often progress is reported, in rows.
+        public var progressEvery: Int
+        public var clock: Clock
+
+        public init(delimiter: UInt8? = nil, rejectsDirectory: String = ".", progressEvery: Int = 100_000, clock: Clock = .system) {
+            self.delimiter = delimiter
+            self.rejectsDirectory = rejectsDirectory
+            self.progressEvery = progressEvery
+            self.clock = clock
+        }
+    }
+
+    private let db: Connection
+    private let options: Options
+    private let progress: ((LoadProgress) -> Void)?
+
+    public init(db: Connection, options: Options = Options(), progress: ((LoadProgress) -> Void)? = nil) {
+        self.db = db
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Loads one file.
+    ///
+    /// - Throws: `IngestError` for a file that cannot be loaded; `SQLiteError` (locked, read-only,
+    ///   disk full); `ReadError` when the rejects file cannot be written. The database is unchanged.
+    public func load(path: String, kind: ExtractKind) throws -> LoadReport {
+        let opened: (source: any ByteSource, size: Int64)
+        let sha256: String
+        do {
+            opened = try ExtractFile.open(path)
+            sha256 = try FileDigest.sha256(path: path)
+        } catch let error as ReadError {
+            throw IngestError.unreadable(path: path, reason: error.reason)
+        }
+        let ledger = LoadLedger(db)
+        if let earlier = try ledger.find(kind: kind.rawValue, sha256: sha256) {
+            var report = LoadReport(file: path, kind: kind, status: .alreadyLoaded, loadID: earlier.loadID, sha256: sha256, bytes: opened.size)
+            report.rowsRead = earlier.rowsRead
+            report.rowsLoaded = earlier.rowsLoaded
+            report.rowsRejected = earlier.rowsRejected
+            return report
+        }
+
+        let reader = CSVReader(source: opened.source, delimiter: options.delimiter)
+        let header: [String]
+        do {
+            header = try reader.readHeader()
+        } catch let error as CSVHeaderError {
+            throw IngestError.notText(path: path, reason: error.message)
+        } catch let error as ReadError {
+            throw IngestError.notText(path: path, reason: error.reason)
+        }
+        guard !header.isEmpty else { throw IngestError.emptyFile(path: path) }
+        let columns = try ColumnMap(header: header, kind: kind, path: path)
+
+        let fileName = Self.baseName(path)
+        let rejects = RejectLog(path: options.rejectsDirectory + "/" + fileName + ".rejects.csv", sourceFile: path)
+        var report = LoadReport(file: path, kind: kind, status: .loaded, loadID: 0, sha256: sha256, bytes: opened.size)
+        report.ignoredColumns = columns.ignored
+        report.delimiter = String(UnicodeScalar(reader.delimiter))
+        let context = LoadContext(
+            db: db, reader: reader, columns: columns, rejects: rejects, path: path, totalBytes: opened.size,
+            progressEvery: options.progressEvery, progress: progress)
+        do {
+            try db.transaction(.immediate) {
+                report.loadID = try ledger.begin(kind: kind.rawValue, fileName: fileName, fileSize: opened.size,
+                                                 sha256: sha256, loadedAt: options.clock.timestamp())
+                switch kind {
+                case .eligibility: try EligibilityLoader(context: context, loadID: report.loadID).run(into: &report)
+                case .claims: try ClaimLoader(context: context, loadID: report.loadID).run(into: &report)
+                }
+                report.rowsRejected = rejects.count
+                report.rejectsByKind = rejects.byKind
+                report.rowsLoaded = report.rowsRead - report.rowsRejected
+                try ledger.finish(LedgerEntry(
+                    loadID: report.loadID, kind: kind.rawValue, fileName: fileName, fileSize: opened.size, sha256: sha256,
+                    rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rowsRejected: report.rowsRejected,
+                    warnings: report.warnings, claimsStored: report.claimsStored, claimsReplaced: report.claimsReplaced,
+                    claimsVoided: report.claimsVoided, loadedAt: ""))
+            }
+        } catch let error as ReadError {
+            rejects.discard()
+            throw IngestError.unreadable(path: error.path, reason: error.reason)
+        } catch {
+            rejects.discard()
+            throw error
+        }
+        report.rejectsFile = try rejects.commit()
+        return report
+    }
+
+    static func baseName(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
+    }
+}
+
+/// What a kind-specific loader needs from the driver.
+struct LoadContext {
+    let db: Connection
+    let reader: CSVReader
+    let columns: ColumnMap
+    let rejects: RejectLog
+    let path: String
+    let totalBytes: Int64
+    let progressEvery: Int
+    let progress: ((LoadProgress) -> Void)?
+
+    func reportProgress(rows: Int) {
+        guard let progress, rows % progressEvery == 0 else { return }
+        progress(LoadProgress(file: path, rowsRead: rows, bytesConsumed: reader.bytesConsumed, totalBytes: totalBytes))
+    }
+
+    /// Rejects the reader's current record.
+    func reject(_ problem: RowProblem) throws {
+        try rejects.add(line: reader.lineNumber, column: problem.column, kind: problem.kind, message: problem.message, raw: reader.rawRecord)
+    }
+
+    /// The record's structural problem (bad quoting, NUL, wrong field count), if any.
+    func structuralProblem() -> RowProblem? {
+        if let issue = reader.issue {
+            return RowProblem(column: "", kind: .malformedRow, message: issue.message)
+        }
+        if reader.fieldCount != columns.count {
+            return RowProblem(column: "", kind: .malformedRow, message: "expected \(columns.count) fields, found \(reader.fieldCount)")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,21 @@
+/// Why a whole extract file could not be loaded. The database is left as it was.
+public enum IngestError: Error, CustomStringConvertible, Sendable {
+    case unreadable(path: String, reason: String)
+    case notText(path: String, reason: String)
+    case emptyFile(path: String)
+    case missingColumns(path: String, columns: [String])
+    case duplicateColumns(path: String, columns: [String])
+    /// A bookkeeping check failed; the file's transaction was rolled back.
+    case countsDoNotAddUp(path: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason): "\(path): cannot read the file: \(reason)"
+        case .notText(let path, let reason): "\(path): not a delimited text file: \(reason)"
+        case .emptyFile(let path): "\(path): the file is empty (no header line)"
+        case .missingColumns(let path, let columns): "\(path): missing required column\(columns.count == 1 ? "" : "s") \(columns.joined(separator: ", "))"
+        case .duplicateColumns(let path, let columns): "\(path): the header names a column twice: \(columns.joined(separator: ", "))"
+        case .countsDoNotAddUp(let path, let detail): "\(path): internal check failed, nothing was loaded: \(detail)"
+        }
+    }
+}

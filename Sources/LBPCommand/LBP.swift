@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// `lbp`: the LBP imaging payment-integrity engine.
+@main
+struct LBP: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lbp",
+        abstract: "Load claims and eligibility extracts, decide lumbar-imaging lines under the LBP policy, explain and export the decisions.",
+        version: EngineInfo.version,
+        subcommands: [
+            LoadCommand.self, ValueSetsCommand.self, LedgerCommand.self,
+        ]
+    )
+}
