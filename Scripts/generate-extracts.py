@@ -29,11 +29,23 @@ What is in the book (all synthetic; no real person, provider or claim):
     and voids (code 8, about 0.2 %), and about 0.05 % bad rows (impossible date, claim_line_number
     0, unknown claim_type) so that the loader has something to reject.
 
-Deterministic: the same arguments and --seed give the same bytes (gzip too: no name, mtime 0).
-Streams month by month in bounded memory (what is kept is per member, not per row).
+Deterministic: the same arguments and --seed give the same bytes (gzip too: no name, mtime 0,
+level 1 for speed). Streams month by month in bounded memory: what is kept is per member (spans,
+planned LBP episodes) plus the rows of late and re-sent claims waiting for a later file (a few
+percent of a month), never the book.
 
-Rows are written as pre-joined strings: no generated value contains a comma, a quote or a line
-break, so the output is plain RFC 4180 CSV without any quoting (checked with --self-check).
+Rows are written as pre-joined strings (the csv module is used for the header and eligibility):
+no generated value contains a comma, a quote or a line break, so the output is plain RFC 4180 CSV
+that needs no quoting (--self-check re-reads every file with the csv module and counts fields).
+
+Measured (Python 3.11, 2 cores): --members 30000 --months 36 writes 2.13 M claim lines (956 MB)
+in 16-19 s, 110-135 k rows/s, under 100 MB of memory; --members 50000 --months 36 writes
+3.56 M lines (1.6 GB) in 32 s. With --gzip (level 1) about 97 k rows/s and 105 MB for 30000.
+
+Column lists: MEDICAL_CLAIM_COLUMNS and ELIGIBILITY_COLUMNS below are Tuva v0.18's, in Tuva's
+order (tuva-health/tuva: integration_tests/models/medical_claim.sql and the input-layer YAML for
+medical_claim; the normalized-input eligibility staging model and the v0.18.0 release, PR #1271,
+for eligibility: snp_type and eight CMS risk-adjustment columns).
 Python 3.11 standard library only.
 """
 
@@ -198,7 +210,7 @@ P_LAG1 = 0.06             # claim arrives one month late
 P_LAG2 = 0.01             # two months late
 P_DOTTED = 0.15           # a diagnosis written with its dot
 P_LOWER = 0.005           # ... and in lower case
-P_BG_IMAGING = 0.0015     # background professional line that is lumbar imaging
+P_BG_IMAGING = 0.0005     # background professional line that is lumbar imaging
 P_UNCOVERED_CLAIMS = 0.01  # a not-enrolled member still has claims that month
 
 
@@ -311,15 +323,6 @@ class Book:
     def next_claim_id(self):
         self.claim_seq += 1
         return "CLM%010d" % self.claim_seq
-
-    def dx_string(self, code):
-        r = self.rng.random()
-        forms = self.dx_forms[code]
-        if r < P_DOTTED:
-            if r < P_LOWER:
-                return forms[2]
-            return forms[1]
-        return forms[0]
 
     # ---------------------------------------------------------------- eligibility
     def make_members(self):
@@ -452,7 +455,7 @@ class Book:
     def _open(self, path):
         raw = open(path, "wb")
         if self.args.gzip:
-            gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
+            gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=1)
             fh = io.TextIOWrapper(gz, encoding="utf-8", newline="", write_through=False)
             return fh, (gz, raw)
         fh = io.TextIOWrapper(raw, encoding="utf-8", newline="")

@@ -1,0 +1,115 @@
+import Crypto
+import History
+
+/// One imaging claim line to decide, as stored in the history.
+public struct ImagingLine: Sendable, Codable, Equatable {
+    public var claimID: String
+    public var lineNumber: Int
+    public var memberID: String
+    /// D: the line's start date, or the claim's where the line has none.
+    public var serviceDay: Day
+    public var hcpcsCode: String
+    public var claimType: String
+    public var claimStartDay: Day
+    /// The claim's diagnosis at position 1 (normalised).
+    public var primaryDiagnosis: String?
+    /// The ledger entry of the claim version (lineage).
+    public var loadID: Int64
+
+    public init(claimID: String, lineNumber: Int, memberID: String, serviceDay: Day, hcpcsCode: String, claimType: String,
+                claimStartDay: Day, primaryDiagnosis: String?, loadID: Int64) {
+        self.claimID = claimID
+        self.lineNumber = lineNumber
+        self.memberID = memberID
+        self.serviceDay = serviceDay
+        self.hcpcsCode = hcpcsCode
+        self.claimType = claimType
+        self.claimStartDay = claimStartDay
+        self.primaryDiagnosis = primaryDiagnosis
+        self.loadID = loadID
+    }
+}
+
+/// What one rule looked at in the history, and what it found.
+public struct Evidence: Sendable, Codable, Equatable {
+    /// `PRIMARY_DX`, `COVERAGE`, `PLAN`, `INDEX_DATE`, `PRIOR_LBP`, `ENROLLMENT` or a red flag's reason.
+    public var rule: String
+    /// `found`/`none` for diagnosis windows; `covered`/`not_covered`, `exempt`/`not_exempt`,
+    /// `continuous`/`not_continuous` for eligibility.
+    public var finding: String
+    public var windowStart: Day?
+    public var windowEnd: Day?
+    public var claimID: String?
+    public var position: Int?
+    public var code: String?
+    public var day: Day?
+    public var valueSet: String?
+    /// The ledger entry the evidence came from.
+    public var loadID: Int64?
+    /// Plain words for what does not fit the columns (spans, gaps, plans).
+    public var detail: String?
+
+    public init(rule: String, finding: String, windowStart: Day? = nil, windowEnd: Day? = nil, claimID: String? = nil,
+                position: Int? = nil, code: String? = nil, day: Day? = nil, valueSet: String? = nil, loadID: Int64? = nil,
+                detail: String? = nil) {
+        self.rule = rule
+        self.finding = finding
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.claimID = claimID
+        self.position = position
+        self.code = code
+        self.day = day
+        self.valueSet = valueSet
+        self.loadID = loadID
+        self.detail = detail
+    }
+
+    /// Evidence from a diagnosis event (or its absence) in a window.
+    static func event(_ rule: String, _ event: DxEventRef?, valueSet: String, from: Day?, to: Day?) -> Evidence {
+        Evidence(rule: rule, finding: event == nil ? "none" : "found", windowStart: from, windowEnd: to,
+                 claimID: event?.claimID, position: event?.position, code: event?.code, day: event?.day,
+                 valueSet: valueSet, loadID: event?.loadID)
+    }
+}
+
+/// The decision for one imaging line.
+public struct Decision: Sendable, Codable, Equatable {
+    public var line: ImagingLine
+    public var outcome: Outcome
+    public var reason: String
+    /// I, where the rules reached it.
+    public var indexDay: Day?
+    /// I + 28.
+    public var windowEndDay: Day?
+    /// Every red flag present, in policy order.
+    public var redFlags: [String]
+    /// Group code, CARC, RARC: denials only.
+    public var denial: DenialCodes?
+    public var policyID: String
+    public var policyVersion: String
+    public var evidence: [Evidence]
+    /// Set once stored.
+    public var decisionID: Int64?
+    /// When the decision was first made (unchanged re-decisions keep it).
+    public var decidedAt: String?
+
+    /// A digest of everything that makes this decision what it is (not its id or time): two
+    /// decisions with the same fingerprint are the same decision.
+    public var fingerprint: String {
+        var text = [line.claimID, String(line.lineNumber), line.memberID, line.serviceDay.iso, line.hcpcsCode, line.claimType,
+                    String(line.loadID), outcome.rawValue, reason, indexDay?.iso ?? "", windowEndDay?.iso ?? "",
+                    redFlags.joined(separator: ";"), denial.map { "\($0.groupCode)-\($0.carc)-\($0.rarc)" } ?? "",
+                    policyID, policyVersion].joined(separator: "\u{1F}")
+        for item in evidence {
+            text += "\u{1E}" + [item.rule, item.finding, item.windowStart?.iso ?? "", item.windowEnd?.iso ?? "", item.claimID ?? "",
+                                item.position.map(String.init) ?? "", item.code ?? "", item.day?.iso ?? "", item.valueSet ?? "",
+                                item.loadID.map(String.init) ?? "", item.detail ?? ""].joined(separator: "\u{1F}")
+        }
+        return SHA256.hash(data: Array(text.utf8)).map { String($0, radix: 16).paddedHex }.joined()
+    }
+}
+
+extension String {
+    var paddedHex: String { count == 1 ? "0" + self : self }
+}

@@ -1,0 +1,205 @@
+import History
+import SQLiteDB
+
+/// Stores decisions with their evidence, keeps each line's decision history, and reads them back.
+public struct DecisionStore {
+    private let db: Connection
+
+    public init(_ db: Connection) { self.db = db }
+
+    /// The current decision's id, fingerprint, outcome, reason and policy version for a line.
+    func currentSummary(claimID: String, lineNumber: Int) throws -> (id: Int64, fingerprint: String, outcome: String, reason: String, policyVersion: String)? {
+        let statement = try db.cached("""
+            SELECT decision_id, fingerprint, outcome, reason, policy_version FROM decision
+            WHERE claim_id = ? AND line_number = ? AND is_current = 1
+            """)
+        defer { statement.reset() }
+        statement.bind(claimID, at: 1)
+        statement.bind(lineNumber, at: 2)
+        guard try statement.step() else { return nil }
+        return (statement.int64(0), statement.text(1), statement.text(2), statement.text(3), statement.text(4))
+    }
+
+    /// Inserts a decision and its evidence as the line's current decision; returns its id.
+    func insert(_ decision: Decision, fingerprint: String, runID: Int64, decidedAt: String) throws -> Int64 {
+        let insert = try db.cached("""
+            INSERT INTO decision(run_id, claim_id, line_number, member_id, service_day, hcpcs_code, claim_type, outcome,
+                reason, index_day, window_end_day, red_flags, group_code, carc, rarc, policy_id, policy_version,
+                decided_at, line_load_id, fingerprint, is_current)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+            """)
+        let line = decision.line
+        insert.bind(runID, at: 1)
+        insert.bind(line.claimID, at: 2)
+        insert.bind(line.lineNumber, at: 3)
+        insert.bind(line.memberID, at: 4)
+        insert.bind(Int64(line.serviceDay.number), at: 5)
+        insert.bind(line.hcpcsCode, at: 6)
+        insert.bind(line.claimType, at: 7)
+        insert.bind(decision.outcome.rawValue, at: 8)
+        insert.bind(decision.reason, at: 9)
+        insert.bind(decision.indexDay?.number, at: 10)
+        insert.bind(decision.windowEndDay?.number, at: 11)
+        insert.bind(decision.redFlags.joined(separator: ";"), at: 12)
+        insert.bind(decision.denial?.groupCode, at: 13)
+        insert.bind(decision.denial?.carc, at: 14)
+        insert.bind(decision.denial?.rarc, at: 15)
+        insert.bind(decision.policyID, at: 16)
+        insert.bind(decision.policyVersion, at: 17)
+        insert.bind(decidedAt, at: 18)
+        insert.bind(line.loadID, at: 19)
+        insert.bind(fingerprint, at: 20)
+        try insert.run()
+        let id = db.lastInsertRowID
+
+        let evidence = try db.cached("""
+            INSERT INTO decision_evidence(decision_id, seq, rule, finding, window_start_day, window_end_day, claim_id,
+                position, code, day, value_set, load_id, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (seq, item) in decision.evidence.enumerated() {
+            evidence.bind(id, at: 1)
+            evidence.bind(seq + 1, at: 2)
+            evidence.bind(item.rule, at: 3)
+            evidence.bind(item.finding, at: 4)
+            evidence.bind(item.windowStart?.number, at: 5)
+            evidence.bind(item.windowEnd?.number, at: 6)
+            evidence.bind(item.claimID, at: 7)
+            evidence.bind(item.position.map { Int32($0) }, at: 8)
+            evidence.bind(item.code, at: 9)
+            evidence.bind(item.day?.number, at: 10)
+            evidence.bind(item.valueSet, at: 11)
+            if let loadID = item.loadID { evidence.bind(loadID, at: 12) }
+            evidence.bind(item.detail, at: 13)
+            try evidence.run()
+        }
+        return id
+    }
+
+    /// Marks a decision as no longer current and records why in the change log.
+    func supersede(_ previousID: Int64, by newID: Int64?, kind: String, runID: Int64, claimID: String, lineNumber: Int) throws {
+        try db.run("UPDATE decision SET is_current = 0 WHERE decision_id = ?", [.integer(previousID)])
+        try db.run("""
+            INSERT INTO decision_change(run_id, claim_id, line_number, kind, previous_decision_id, new_decision_id)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, [.integer(runID), .text(claimID), .integer(Int64(lineNumber)), .text(kind), .integer(previousID),
+                  newID.map { .integer($0) } ?? .null])
+    }
+
+    // MARK: Reading
+
+    static let decisionColumns = """
+        d.decision_id, d.claim_id, d.line_number, d.member_id, d.service_day, d.hcpcs_code, d.claim_type, d.outcome,
+        d.reason, d.index_day, d.window_end_day, d.red_flags, d.group_code, d.carc, d.rarc, d.policy_id,
+        d.policy_version, d.decided_at, d.line_load_id
+        """
+
+    /// The current decision of a line, with its evidence.
+    public func current(claimID: String, lineNumber: Int) throws -> Decision? {
+        var found: Decision?
+        try db.forEach("SELECT \(Self.decisionColumns) FROM decision d WHERE d.claim_id = ? AND d.line_number = ? AND d.is_current = 1",
+                       [.text(claimID), .integer(Int64(lineNumber))]) { found = Self.decision($0) }
+        if let id = found?.decisionID { found!.attach(try evidence(of: id)) }
+        return found
+    }
+
+    /// A decision by id, with its evidence.
+    public func decision(id: Int64) throws -> Decision? {
+        var found: Decision?
+        try db.forEach("SELECT \(Self.decisionColumns) FROM decision d WHERE d.decision_id = ?", [.integer(id)]) { found = Self.decision($0) }
+        if found != nil { found!.attach(try evidence(of: id)) }
+        return found
+    }
+
+    /// Line numbers of a claim that have a current decision.
+    public func decidedLines(claimID: String) throws -> [Int] {
+        var lines: [Int] = []
+        try db.forEach("SELECT line_number FROM decision WHERE claim_id = ? AND is_current = 1 ORDER BY line_number", [.text(claimID)]) {
+            lines.append($0.int(0))
+        }
+        return lines
+    }
+
+    /// Calls `body` with each current decision that matches `filter`, by claim id then line number.
+    public func forEachCurrent(_ filter: DecisionFilter, withEvidence: Bool = true, _ body: (Decision) throws -> Void) throws {
+        let statement = try db.prepare("""
+            SELECT \(Self.decisionColumns) FROM decision d
+            WHERE d.is_current = 1
+              AND (?1 IS NULL OR d.member_id = ?1) AND (?2 IS NULL OR d.claim_id = ?2)
+              AND (?3 IS NULL OR d.service_day >= ?3) AND (?4 IS NULL OR d.service_day <= ?4)
+              AND (?5 IS NULL OR d.outcome = ?5) AND (?6 IS NULL OR d.reason = ?6)
+              AND (?7 IS NULL OR d.decided_at >= ?7) AND (?8 IS NULL OR d.decided_at <= ?8)
+              AND (?9 IS NULL OR EXISTS (SELECT 1 FROM decision_change x
+                   WHERE x.run_id > ?9 AND x.claim_id = d.claim_id AND x.line_number = d.line_number)
+                   OR d.run_id > ?9 AND NOT EXISTS (SELECT 1 FROM decision p
+                   WHERE p.claim_id = d.claim_id AND p.line_number = d.line_number AND p.decision_id < d.decision_id))
+            ORDER BY d.claim_id, d.line_number
+            """)
+        statement.bind(filter.memberID, at: 1)
+        statement.bind(filter.claimID, at: 2)
+        statement.bind(filter.serviceFrom?.number, at: 3)
+        statement.bind(filter.serviceTo?.number, at: 4)
+        statement.bind(filter.outcome?.rawValue, at: 5)
+        statement.bind(filter.reason, at: 6)
+        statement.bind(filter.decidedFrom, at: 7)
+        // A bare date as the upper bound covers the whole day.
+        statement.bind(filter.decidedTo.map { $0.count == 10 ? $0 + "T23:59:59Z" : $0 }, at: 8)
+        if let run = filter.changedSinceRun { statement.bind(run, at: 9) }
+        while try statement.step() {
+            var decision = Self.decision(statement)
+            if withEvidence { decision.attach(try evidence(of: decision.decisionID!)) }
+            try body(decision)
+        }
+    }
+
+    /// The evidence of a decision, in the order the rules looked.
+    public func evidence(of decisionID: Int64) throws -> [Evidence] {
+        var items: [Evidence] = []
+        try db.forEach("""
+            SELECT rule, finding, window_start_day, window_end_day, claim_id, position, code, day, value_set, load_id, detail
+            FROM decision_evidence WHERE decision_id = ? ORDER BY seq
+            """, [.integer(decisionID)]) { row in
+            items.append(Evidence(
+                rule: row.text(0), finding: row.text(1), windowStart: row.optionalInt32(2).map(Day.init(number:)),
+                windowEnd: row.optionalInt32(3).map(Day.init(number:)), claimID: row.optionalText(4),
+                position: row.isNull(5) ? nil : row.int(5), code: row.optionalText(6),
+                day: row.optionalInt32(7).map(Day.init(number:)), valueSet: row.optionalText(8),
+                loadID: row.isNull(9) ? nil : row.int64(9), detail: row.optionalText(10)))
+        }
+        return items
+    }
+
+    private static func decision(_ row: Statement) -> Decision {
+        let line = ImagingLine(
+            claimID: row.text(1), lineNumber: row.int(2), memberID: row.text(3), serviceDay: Day(number: row.int32(4)),
+            hcpcsCode: row.text(5), claimType: row.text(6), claimStartDay: Day(number: row.int32(4)), primaryDiagnosis: nil,
+            loadID: row.int64(18))
+        var denial: DenialCodes?
+        if !row.isNull(12) {
+            var codes = DenialCodes()
+            codes.groupCode = row.text(12)
+            codes.carc = row.text(13)
+            codes.rarc = row.text(14)
+            denial = codes
+        }
+        let flags = row.text(11)
+        return Decision(
+            line: line, outcome: Outcome(rawValue: row.text(7)) ?? .allow, reason: row.text(8),
+            indexDay: row.optionalInt32(9).map(Day.init(number:)), windowEndDay: row.optionalInt32(10).map(Day.init(number:)),
+            redFlags: flags.isEmpty ? [] : flags.split(separator: ";").map(String.init), denial: denial,
+            policyID: row.text(15), policyVersion: row.text(16), evidence: [], decisionID: row.int64(0),
+            decidedAt: row.text(17))
+    }
+}
+
+extension Decision {
+    /// Sets the evidence of a stored decision, and the line facts only its evidence keeps
+    /// (the claim's start date and primary diagnosis).
+    mutating func attach(_ items: [Evidence]) {
+        evidence = items
+        if let primary = items.first(where: { $0.rule == EvidenceRule.primaryDiagnosis }) {
+            line.primaryDiagnosis = primary.code
+            if let day = primary.day { line.claimStartDay = day }
+        }
+    }
+}
