@@ -1,4 +1,5 @@
 import ArgumentParser
+import Policy
 
 /// `lbp`: the LBP imaging payment-integrity engine.
 @main
@@ -6,9 +7,10 @@ struct LBP: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lbp",
         abstract: "Load claims and eligibility extracts, decide lumbar-imaging lines under the LBP policy, explain and export the decisions.",
-        version: EngineInfo.version,
+        version: Engine.version,
         subcommands: [
-            LoadCommand.self, ValueSetsCommand.self, LedgerCommand.self,
+            LoadCommand.self, DecideCommand.self, ExplainCommand.self, ExportCommand.self,
+            ValueSetsCommand.self, LedgerCommand.self,
         ]
     )
 }

@@ -1,0 +1,88 @@
+import Foundation
+import History
+import Policy
+import SQLiteDB
+
+/// X12 835-style remittance fragments for denied lines: for each claim, `CLP`, then for each
+/// denied line `SVC`, `DTM*472`, `CAS`, `REF*0K`, `LQ*HE`.
+///
+/// A fragment for the claims system to merge into its own 835, not an interchange: no ISA/GS/ST
+/// envelope, no BPR/TRN, no payer or payee loops. Separators are the standard ones: `*` between
+/// elements, `:` between components, `~` ending each segment (one segment per line). Amounts come
+/// from the extract's `charge_amount`; where it is missing or not a number, 0 is used.
+/// `CLP02` is 4 (denied) when every line of the claim is denied here, else 1 (processed as primary);
+/// `CLP04`/`CLP05` (paid, patient responsibility) are 0: the fragment speaks for the denied lines only;
+/// `CLP06` is `ZZ` (mutually defined): the extract carries no claim filing indicator.
+struct Remittance835 {
+    let db: Connection
+
+    func write(filter: DecisionFilter, to out: HashingOutput, counted: (Decision) -> Void) throws {
+        var pending: [Decision] = []
+        func flush() throws {
+            guard let first = pending.first else { return }
+            try out.write(try fragment(claimID: first.line.claimID, denied: pending))
+            pending.removeAll()
+        }
+        try DecisionStore(db).forEachCurrent(filter, withEvidence: false) { decision in
+            counted(decision)
+            if let first = pending.first, first.line.claimID != decision.line.claimID { try flush() }
+            pending.append(decision)
+        }
+        try flush()
+    }
+
+    private func fragment(claimID: String, denied: [Decision]) throws -> String {
+        var lines: [(number: Int, charge: String, hcpcs: String, modifiers: [String], revenue: String)] = []
+        try db.forEach("""
+            SELECT line_number, coalesce(charge_amount, ''), coalesce(hcpcs_code, ''), coalesce(hcpcs_modifier_1, ''),
+                coalesce(hcpcs_modifier_2, ''), coalesce(hcpcs_modifier_3, ''), coalesce(hcpcs_modifier_4, ''),
+                coalesce(revenue_center_code, '')
+            FROM claim_line WHERE claim_id = ? ORDER BY line_number
+            """, [.text(claimID)]) { row in
+            lines.append((row.int(0), row.text(1), row.text(2), (3...6).map { row.text(Int32($0)) }.filter { !$0.isEmpty }, row.text(7)))
+        }
+        let total = lines.reduce(Decimal(0)) { $0 + Self.amount($1.charge) }
+        let deniedNumbers = Set(denied.map(\.line.lineNumber))
+        let status = deniedNumbers.count == lines.count ? "4" : "1"
+        var segments = [Self.segment(["CLP", claimID, status, Self.format(total), "0", "0", "ZZ", claimID])]
+        for decision in denied {
+            let line = lines.first { $0.number == decision.line.lineNumber }
+            let charge = Self.amount(line?.charge ?? "")
+            let procedure = (["HC", decision.line.hcpcsCode] + (line?.modifiers ?? [])).joined(separator: ":")
+            var svc = ["SVC", procedure, Self.format(charge), "0"]
+            if let revenue = line?.revenue, !revenue.isEmpty { svc.append(revenue) }
+            let denial = decision.denial ?? DenialCodes()
+            segments.append(Self.segment(svc))
+            segments.append(Self.segment(["DTM", "472", Self.x12Date(decision.line.serviceDay)]))
+            segments.append(Self.segment(["CAS", denial.groupCode, denial.carc, Self.format(charge)]))
+            segments.append(Self.segment(["REF", "0K", decision.policyID]))
+            segments.append(Self.segment(["LQ", "HE", denial.rarc]))
+        }
+        return segments.joined()
+    }
+
+    /// A segment: elements joined by `*`, ended by `~` and a line break. Separator characters in
+    /// data are replaced by spaces so they cannot break the syntax.
+    static func segment(_ elements: [String]) -> String {
+        let cleaned = elements.enumerated().map { index, element in
+            index == 1 && elements[0] == "SVC"
+                ? element.replacingOccurrences(of: "*", with: " ").replacingOccurrences(of: "~", with: " ")
+                : element.replacingOccurrences(of: "*", with: " ").replacingOccurrences(of: "~", with: " ").replacingOccurrences(of: ":", with: " ")
+        }
+        return cleaned.joined(separator: "*") + "~\n"
+    }
+
+    static func amount(_ text: String) -> Decimal {
+        Decimal(string: text.trimmingCharacters(in: .whitespaces), locale: Locale(identifier: "en_US_POSIX")) ?? 0
+    }
+
+    /// X12 decimal: no thousands separators, at most two decimals, no trailing zeros needed.
+    static func format(_ amount: Decimal) -> String {
+        var value = amount
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 2, .plain)
+        return NSDecimalNumber(decimal: rounded).stringValue
+    }
+
+    static func x12Date(_ day: Day) -> String { day.iso.replacingOccurrences(of: "-", with: "") }
+}
