@@ -62,8 +62,13 @@ let package = Package(
         .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "Migrations", "History", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "ValueSets", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "History", "SQLiteDB", "TestSupport"]),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy", "History", "Ingest", "SQLiteDB", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Policy", "History", "TestSupport"]),
+        .testTarget(name: "PolicyTests", dependencies: [
+            "Policy", "History", "Ingest", "SQLiteDB", "ValueSets", "DelimitedText", "TestSupport",
+        ]),
+        .testTarget(name: "ReportsTests", dependencies: [
+            "Reports", "Policy", "History", "Ingest", "SQLiteDB", "DelimitedText", "TestSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "LBPCommandTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
