@@ -46,7 +46,7 @@ struct ExplainCommand: ParsableCommand {
             }
             guard !decisions.isEmpty else {
                 let what = database.verbose ? "claim \(claimID)\(line.map { " line \($0)" } ?? "")" : "that claim\(line == nil ? "" : " line")"
-                throw UserFacingError(message: "\(what) has no imaging line in the history (not loaded, voided, or not imaging)", exitCode: .failure)
+                throw UserFacingError(message: "\(what) is not an imaging line in the history (not loaded, voided, or not imaging)", exitCode: .failure)
             }
             if json {
                 let encoder = JSONEncoder()

@@ -36,7 +36,7 @@ public enum ExplanationText {
     private static func window(_ item: Evidence) -> String {
         switch (item.windowStart, item.windowEnd) {
         case let (start?, end?): "\(start.iso) through \(end.iso)"
-        case let (nil, end?): "any date through \(end.iso)"
+        case let (nil, end?): "the whole history through \(end.iso)"
         default: "-"
         }
     }
