@@ -45,13 +45,16 @@ public final class CSVReader {
     private var recordStart = 0
     private var recordEnd = 0
     private var nextRecordStart = 0
-    private var fieldStarts: [Int] = []
-    private var fieldEnds: [Int] = []
-    private var fieldEscaped: [Bool] = []
-    private var scratch: UnsafeMutablePointer<UInt8>?
-    private var scratchCapacity = 0
-    private var unescapedStarts: [Int] = []
-    private var unescapedEnds: [Int] = []
+    // Field positions of the current record, in manually managed storage so the hot loop and
+    // `Record` work on plain pointers. `inScratch[i]` = 1: field i was unescaped into `scratch`.
+    private var starts: UnsafeMutablePointer<Int>
+    private var ends: UnsafeMutablePointer<Int>
+    private var inScratch: UnsafeMutablePointer<UInt8>
+    private var fieldCapacity = 64
+    public private(set) var fieldCount = 0
+    private var hasEscapes = false
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var scratchCapacity = 4096
     private var oversizedPrefix: [UInt8] = []
 
     /// The physical line (1-based) on which the current record starts.
@@ -70,11 +73,18 @@ public final class CSVReader {
         self.maxRecordBytes = maxRecordBytes
         self.capacity = max(chunkBytes, 64)
         self.buffer = .allocate(capacity: capacity)
+        self.starts = .allocate(capacity: fieldCapacity)
+        self.ends = .allocate(capacity: fieldCapacity)
+        self.inScratch = .allocate(capacity: fieldCapacity)
+        self.scratch = .allocate(capacity: scratchCapacity)
     }
 
     deinit {
         buffer.deallocate()
-        scratch?.deallocate()
+        starts.deallocate()
+        ends.deallocate()
+        inScratch.deallocate()
+        scratch.deallocate()
     }
 
     /// Bytes consumed from the file so far, for progress.
@@ -156,7 +166,7 @@ public final class CSVReader {
                 recordEnd = end
                 nextRecordStart = next
                 nextLineNumber = lineNumber + lines
-                if fieldEscaped.contains(true) { unescapeFields() }
+                if hasEscapes { unescapeFields() }
                 return true
             case .needMore:
                 if dataEnd - recordStart >= maxRecordBytes {
@@ -173,18 +183,40 @@ public final class CSVReader {
         case needMore
     }
 
-    /// Parses the record at `recordStart` from the buffered bytes.
+    /// Parses the record at `recordStart` from the buffered bytes. The loop works on locals only
+    /// (no class property access per byte).
     private func parseRecord() -> ParseResult {
-        fieldStarts.removeAll(keepingCapacity: true)
-        fieldEnds.removeAll(keepingCapacity: true)
-        fieldEscaped.removeAll(keepingCapacity: true)
+        let buffer = self.buffer
         let delimiter = self.delimiter
         let end = dataEnd
+        let eof = self.eof
+        var starts = self.starts, ends = self.ends, inScratch = self.inScratch
+        var capacity = fieldCapacity
+        var count = 0
+        var escapes = false
         var p = recordStart
         var embeddedLines = 0
         var hasNUL = false
         var afterQuoteText = false
         var unterminated = false
+        defer {
+            self.starts = starts
+            self.ends = ends
+            self.inScratch = inScratch
+            self.fieldCapacity = capacity
+        }
+        @inline(__always) func append(_ start: Int, _ stop: Int, _ escaped: Bool) {
+            if count == capacity {
+                capacity *= 2
+                starts = Self.grow(starts, count: count, to: capacity)
+                ends = Self.grow(ends, count: count, to: capacity)
+                inScratch = Self.grow(inScratch, count: count, to: capacity)
+            }
+            starts[count] = start
+            ends[count] = stop
+            inScratch[count] = escaped ? 1 : 0
+            count += 1
+        }
         while true {
             if p < end && buffer[p] == UInt8(ascii: "\"") {
                 p += 1
@@ -222,9 +254,8 @@ public final class CSVReader {
                     p += 1
                 }
                 if p >= end && !eof { return .needMore }
-                fieldStarts.append(contentStart)
-                fieldEnds.append(contentEnd)
-                fieldEscaped.append(escaped)
+                append(contentStart, contentEnd, escaped)
+                escapes = escapes || escaped
             } else {
                 let start = p
                 while p < end {
@@ -234,12 +265,10 @@ public final class CSVReader {
                     p += 1
                 }
                 if p >= end && !eof { return .needMore }
-                fieldStarts.append(start)
-                fieldEnds.append(p)
-                fieldEscaped.append(false)
+                append(start, p, false)
             }
             if p >= end {
-                setIssue(unterminated: unterminated, afterQuote: afterQuoteText, nul: hasNUL)
+                finishRecord(count: count, escapes: escapes, unterminated: unterminated, afterQuote: afterQuoteText, nul: hasNUL)
                 return .complete(end: p, next: p, lines: embeddedLines + 1)
             }
             let c = buffer[p]
@@ -251,39 +280,47 @@ public final class CSVReader {
             } else {
                 p += 1
             }
-            setIssue(unterminated: unterminated, afterQuote: afterQuoteText, nul: hasNUL)
+            finishRecord(count: count, escapes: escapes, unterminated: unterminated, afterQuote: afterQuoteText, nul: hasNUL)
             return .complete(end: recordEnd, next: p, lines: embeddedLines + 1)
         }
     }
 
-    private func setIssue(unterminated: Bool, afterQuote: Bool, nul: Bool) {
+    private static func grow<T>(_ old: UnsafeMutablePointer<T>, count: Int, to capacity: Int) -> UnsafeMutablePointer<T> {
+        let new = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+        new.moveInitialize(from: old, count: count)
+        old.deallocate()
+        return new
+    }
+
+    private func finishRecord(count: Int, escapes: Bool, unterminated: Bool, afterQuote: Bool, nul: Bool) {
+        fieldCount = count
+        hasEscapes = escapes
         if unterminated { issue = .unterminatedQuote }
         else if afterQuote { issue = .textAfterClosingQuote }
         else if nul { issue = .nulByte }
     }
 
-    /// Replaces `""` by `"` in the quoted fields that need it, into the scratch buffer.
+    /// Replaces `""` by `"` in the quoted fields that need it, into the scratch buffer; their
+    /// positions then point into the scratch buffer.
     private func unescapeFields() {
         let needed = recordEnd - recordStart
         if scratchCapacity < needed {
-            scratch?.deallocate()
+            scratch.deallocate()
             scratchCapacity = max(needed, 4096)
             scratch = .allocate(capacity: scratchCapacity)
         }
         var out = 0
-        unescapedStarts = Array(repeating: 0, count: fieldStarts.count)
-        unescapedEnds = Array(repeating: 0, count: fieldStarts.count)
-        for index in fieldStarts.indices where fieldEscaped[index] {
-            unescapedStarts[index] = out
-            var p = fieldStarts[index]
-            let end = fieldEnds[index]
+        for index in 0..<fieldCount where inScratch[index] == 1 {
+            var p = starts[index]
+            let end = ends[index]
+            starts[index] = out
             while p < end {
                 let c = buffer[p]
-                scratch![out] = c
+                scratch[out] = c
                 out += 1
                 p += (c == UInt8(ascii: "\"") && p + 1 < end && buffer[p + 1] == UInt8(ascii: "\"")) ? 2 : 1
             }
-            unescapedEnds[index] = out
+            ends[index] = out
         }
     }
 
@@ -311,9 +348,8 @@ public final class CSVReader {
             }
             p += 1
         }
-        fieldStarts.removeAll(keepingCapacity: true)
-        fieldEnds.removeAll(keepingCapacity: true)
-        fieldEscaped.removeAll(keepingCapacity: true)
+        fieldCount = 0
+        hasEscapes = false
         issue = .tooLarge(limit: maxRecordBytes)
         recordStart = p
         recordEnd = p
@@ -323,15 +359,15 @@ public final class CSVReader {
 
     // MARK: Fields
 
-    /// Number of fields in the current record.
-    public var fieldCount: Int { fieldStarts.count }
+    /// The current record's fields, as a view of plain pointers (valid until `next()`).
+    public var record: Record {
+        Record(buffer: UnsafePointer(buffer), scratch: UnsafePointer(scratch), starts: UnsafePointer(starts),
+               ends: UnsafePointer(ends), inScratch: UnsafePointer(inScratch), count: fieldCount)
+    }
 
     /// The bytes of field `index` (unquoted, unescaped), valid until `next()`.
     public func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
-        if fieldEscaped[index] {
-            return UnsafeBufferPointer(start: scratch! + unescapedStarts[index], count: unescapedEnds[index] - unescapedStarts[index])
-        }
-        return UnsafeBufferPointer(start: buffer + fieldStarts[index], count: fieldEnds[index] - fieldStarts[index])
+        record.field(index)
     }
 
     /// Field `index` as a string (invalid UTF-8 repaired); for cold paths.
@@ -390,5 +426,23 @@ extension String {
         while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
         while let last = view.last, last == " " || last == "\t" { view.removeLast() }
         return String(view)
+    }
+}
+
+/// The fields of one record: pointers into the reader's buffers, valid until the reader moves on.
+public struct Record {
+    fileprivate let buffer: UnsafePointer<UInt8>
+    fileprivate let scratch: UnsafePointer<UInt8>
+    fileprivate let starts: UnsafePointer<Int>
+    fileprivate let ends: UnsafePointer<Int>
+    fileprivate let inScratch: UnsafePointer<UInt8>
+    /// Number of fields.
+    public let count: Int
+
+    /// The bytes of field `index` (unquoted, unescaped).
+    @inline(__always)
+    public func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        let base = inScratch[index] == 1 ? scratch : buffer
+        return UnsafeBufferPointer(start: base + starts[index], count: ends[index] - starts[index])
     }
 }

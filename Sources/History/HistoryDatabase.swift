@@ -17,10 +17,14 @@ public enum HistoryDatabase {
 
     /// Opens (creating owner-only when missing) and migrates the database at `path`.
     ///
-    /// - Parameter readOnly: open for queries only (explain, export); the schema must be current.
+    /// - Parameters:
+    ///   - readOnly: open for queries only (explain, export); the schema must be current.
+    ///   - busyTimeoutMilliseconds: how long to wait for another process's write lock.
     /// - Throws: `SQLiteError` (cannot open, locked, not a database), `Migrator.Failure.newerSchema`.
-    public static func open(path: String, readOnly: Bool = false, clock: Clock = .system) throws -> Connection {
-        let db = try Connection(path: path, mode: readOnly ? .readOnly : .readWriteCreate)
+    public static func open(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 5_000,
+                            clock: Clock = .system) throws -> Connection {
+        let db = try Connection(path: path, mode: readOnly ? .readOnly : .readWriteCreate,
+                                busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         try db.execute("PRAGMA foreign_keys = ON")
         // Fail on a file that is not a database before anything else touches it.
         _ = try db.scalarInt("SELECT count(*) FROM sqlite_schema")

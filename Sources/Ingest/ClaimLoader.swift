@@ -30,10 +30,13 @@ struct ClaimLoader {
         report.rowsRead = try rowReader.run()
         let staged = try db.scalarInt("SELECT count(*) FROM claim_stage") ?? 0
 
-        var writer = try ClaimWriter(db: db, loadID: loadID, diagnosisCategories: try store.diagnosisCategories())
-        let judged = try judgeClaims(writer: &writer, report: &report)
+        let writer = try ClaimWriter(db: db, loadID: loadID, diagnosisCategories: try store.diagnosisCategories())
+        let judged = try judgeClaims(writer: writer, report: &report)
 
-        try db.execute("DELETE FROM claim_stage WHERE claim_id IN (SELECT claim_id FROM claim_dropped)")
+        try db.execute("""
+            DELETE FROM claim_stage WHERE claim_id IN (SELECT claim_id FROM claim_dropped);
+            DELETE FROM claim_void WHERE claim_id IN (SELECT claim_id FROM claim_stage);
+            """)
         try db.run("""
             INSERT INTO claim_line(claim_id, line_number, service_day, line_start_day, hcpcs_code, hcpcs_modifier_1,
                 hcpcs_modifier_2, hcpcs_modifier_3, hcpcs_modifier_4, hcpcs_modifier_5, revenue_center_code,
@@ -61,7 +64,7 @@ struct ClaimLoader {
     }
 
     /// One pass over the staged rows in (claim_id, line_number) order; each claim is applied when its last row is seen.
-    private func judgeClaims(writer: inout ClaimWriter, report: inout LoadReport) throws -> Judged {
+    private func judgeClaims(writer: ClaimWriter, report: inout LoadReport) throws -> Judged {
         let db = context.db
         var judged = Judged()
         var group: ClaimGroup?
@@ -96,17 +99,17 @@ struct ClaimLoader {
             }
         }
 
-        try db.forEach("""
+        let scan = try db.prepare("""
             SELECT claim_id, line_number, source_line, claim_type, member_id, start_day, end_day, dx_type, dx, frequency,
                 payer, plan, data_source, file_name, file_date
             FROM claim_stage ORDER BY claim_id, line_number
-            """) { row in
-            let claimID = row.text(0)
-            if group?.header.claimID != claimID {
-                if let group { try finish(group) }
-                group = ClaimGroup(header: ClaimHeader(row: row))
+            """)
+        while try scan.step() {
+            if let current = group, scan.textEquals(0, current.header.claimID) {
+                group!.add(row: scan)
             } else {
-                group!.add(ClaimHeader(row: row))
+                if let group { try finish(group) }
+                group = ClaimGroup(header: ClaimHeader(row: scan))
             }
         }
         if let group { try finish(group) }
@@ -132,11 +135,11 @@ struct ClaimLoader {
     }
 
     /// Procedure and revenue codes → value sets, for deriving `line_category` while staging.
-    static func lineCategories(_ db: Connection) throws -> (procedure: [String: [String]], revenue: [String: [String]]) {
-        var procedure: [String: [String]] = [:], revenue: [String: [String]] = [:]
+    static func lineCategories(_ db: Connection) throws -> (procedure: CodeLookup, revenue: CodeLookup) {
+        var procedure = CodeLookup(), revenue = CodeLookup()
         try db.forEach("SELECT code_system, code, value_set FROM value_set_code WHERE code_system IN ('CPT', 'HCPCS', 'UBREV') ORDER BY value_set") {
-            if $0.text(0) == "UBREV" { revenue[$0.text(1), default: []].append($0.text(2)) }
-            else { procedure[$0.text(1), default: []].append($0.text(2)) }
+            if $0.text(0) == "UBREV" { revenue.add(code: $0.text(1), valueSet: $0.text(2)) }
+            else { procedure.add(code: $0.text(1), valueSet: $0.text(2)) }
         }
         return (procedure, revenue)
     }
@@ -197,14 +200,16 @@ struct ClaimGroup {
         isVoid = header.frequency == "8"
     }
 
-    mutating func add(_ row: ClaimHeader) {
-        sourceLines.append(row.sourceLine)
-        if row.frequency == "8" { isVoid = true }
+    /// Adds a later row of the claim, read from the stage scan (columns as in `ClaimHeader(row:)`),
+    /// comparing in place without making Strings.
+    mutating func add(row: Statement) {
+        sourceLines.append(row.int(2))
+        if row.textEquals(9, "8") { isVoid = true }
         if inconsistentColumn == nil {
-            if row.claimType != header.claimType { inconsistentColumn = "claim_type" }
-            else if row.memberID != header.memberID { inconsistentColumn = "member_id" }
-            else if row.startDay != header.startDay { inconsistentColumn = "claim_start_date" }
+            if !row.textEquals(3, header.claimType) { inconsistentColumn = "claim_type" }
+            else if !row.textEquals(4, header.memberID) { inconsistentColumn = "member_id" }
+            else if row.int32(5) != header.startDay { inconsistentColumn = "claim_start_date" }
         }
-        if row.dx != header.dx || row.dxType != header.dxType { diagnosesDiffer = true }
+        if !row.textEquals(8, header.dx) || !row.textEquals(7, header.dxType) { diagnosesDiffer = true }
     }
 }

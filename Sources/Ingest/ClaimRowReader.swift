@@ -21,11 +21,12 @@ struct ClaimRowReader {
         """
 
     static let separator: UInt8 = 0x1F
+    static let diagnosisColumns = (1...25).map { "diagnosis_code_\($0)" }
 
     let context: LoadContext
     /// Procedure (CPT/HCPCS) and revenue code → value sets, for `line_category`.
-    let procedureCategories: [String: [String]]
-    let revenueCategories: [String: [String]]
+    let procedureCategories: CodeLookup
+    let revenueCategories: CodeLookup
 
     private struct Columns {
         let claimID: Int, lineNumber: Int, claimType: Int, member: Int, memberName: String, startDate: Int
@@ -44,15 +45,14 @@ struct ClaimRowReader {
             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
              ?23, ?24, ?25, ?26, ?27, ?28)
             """)
-        var dx: [UInt8] = []
-        dx.reserveCapacity(256)
+        var scratch = RowScratch()
         var rows = 0
         while try reader.next() {
             rows += 1
             context.reportProgress(rows: rows)
             if let problem = context.structuralProblem() { try context.reject(problem); continue }
             do {
-                try bindRow(insert, columns: columns, dx: &dx)
+                try bindRow(insert, columns: columns, scratch: &scratch)
             } catch let problem as RowProblem {
                 insert.reset()
                 try context.reject(problem)
@@ -81,15 +81,26 @@ struct ClaimRowReader {
             member: map["member_id"]!, memberName: map["member_id"] == map["person_id"] ? "person_id" : "member_id",
             startDate: map["claim_start_date"]!, endDate: map["claim_end_date"], lineStartDate: map["claim_line_start_date"],
             hcpcs: map["hcpcs_code"], revenue: map["revenue_center_code"], dxType: map["diagnosis_code_type"],
-            frequency: map["claim_frequency_code"], diagnoses: (1...25).map { map["diagnosis_code_\($0)"] },
+            frequency: map["claim_frequency_code"], diagnoses: Self.diagnosisColumns.map { map[$0] },
             plainText: plain.compactMap { stage, name in map[name].map { (stage, $0, name) } })
     }
 
+    /// Buffers reused from row to row.
+    struct RowScratch {
+        var dx: [UInt8] = []
+        var code: [UInt8] = []
+        init() {
+            dx.reserveCapacity(256)
+            code.reserveCapacity(16)
+        }
+    }
+
     /// Binds one row; parameters left unbound are NULL (every reset clears the bindings).
-    private func bindRow(_ statement: Statement, columns c: Columns, dx: inout [UInt8]) throws {
+    private func bindRow(_ statement: Statement, columns c: Columns, scratch: inout RowScratch) throws {
         let reader = context.reader
+        let record = reader.record
         func text(_ column: Int, _ name: String) throws -> UnsafeBufferPointer<UInt8> {
-            let value = Field.trimmed(reader.field(column))
+            let value = Field.trimmed(record.field(column))
             guard Field.isUTF8(value) else { throw RowProblem.notUTF8(name) }
             return value
         }
@@ -100,7 +111,7 @@ struct ClaimRowReader {
         }
         func optionalDate(_ column: Int?, _ name: String) throws -> Day? {
             guard let column else { return nil }
-            let value = Field.trimmed(reader.field(column))
+            let value = Field.trimmed(record.field(column))
             if value.isEmpty { return nil }
             guard let day = Day.parse(value) else { throw RowProblem.badDate(name) }
             return day
@@ -128,28 +139,28 @@ struct ClaimRowReader {
         let lineStartDay = try optionalDate(c.lineStartDate, "claim_line_start_date")
 
         // Diagnoses, normalised and packed by position (empty positions kept, trailing ones dropped).
-        dx.removeAll(keepingCapacity: true)
+        scratch.dx.removeAll(keepingCapacity: true)
         var lastFilled = 0
         for (offset, column) in c.diagnoses.enumerated() {
-            if offset > 0 { dx.append(Self.separator) }
+            if offset > 0 { scratch.dx.append(Self.separator) }
             guard let column else { continue }
-            let name = "diagnosis_code_\(offset + 1)"
+            let name = Self.diagnosisColumns[offset]
             let value = try text(column, name)
             if value.contains(Self.separator) {
                 throw RowProblem(column: name, kind: .badValue, message: "\(name) contains a control character")
             }
-            let before = dx.count
-            Field.appendNormalizedCode(value, to: &dx)
-            if dx.count > before { lastFilled = dx.count }
+            let before = scratch.dx.count
+            Field.appendNormalizedCode(value, to: &scratch.dx)
+            if scratch.dx.count > before { lastFilled = scratch.dx.count }
         }
-        dx.removeSubrange(lastFilled...)
-        if dx.isEmpty || dx[0] == Self.separator { throw RowProblem.empty("diagnosis_code_1") }
+        scratch.dx.removeSubrange(lastFilled...)
+        if scratch.dx.isEmpty || scratch.dx[0] == Self.separator { throw RowProblem.empty("diagnosis_code_1") }
 
-        statement.bindText(claimID, at: 1)
+        statement.bindTextNoCopy(claimID, at: 1)
         statement.bind(lineNumber, at: 2)
         statement.bind(reader.lineNumber, at: 3)
         statement.bind(claimType, at: 4)
-        statement.bindText(member, at: 5)
+        statement.bindTextNoCopy(member, at: 5)
         statement.bind(Int64(startDay.number), at: 6)
         statement.bind(endDay?.number, at: 7)
         statement.bind(lineStartDay?.number, at: 8)
@@ -157,36 +168,59 @@ struct ClaimRowReader {
         var categories: [String] = []
         if let column = c.hcpcs {
             let value = try text(column, "hcpcs_code")
-            var code: [UInt8] = []
-            Field.appendNormalizedCode(value, to: &code)
-            if code.isEmpty { statement.bindNull(at: 9) } else {
-                code.withUnsafeBufferPointer { statement.bindText($0, at: 9) }
-                if !procedureCategories.isEmpty, let found = procedureCategories[String(decoding: code, as: UTF8.self)] {
-                    categories += found
+            scratch.code.removeAll(keepingCapacity: true)
+            Field.appendNormalizedCode(value, to: &scratch.code)
+            if !scratch.code.isEmpty {
+                scratch.code.withUnsafeBufferPointer { code in
+                    statement.bindText(code, at: 9)
+                    if let found = procedureCategories[code] { categories += found }
                 }
             }
-        } else { statement.bindNull(at: 9) }
+        }
         if let column = c.revenue {
             let value = try text(column, "revenue_center_code")
-            if value.isEmpty { statement.bindNull(at: 15) } else {
-                statement.bindText(value, at: 15)
-                if !revenueCategories.isEmpty, let found = revenueCategories[String(decoding: value, as: UTF8.self)] {
-                    categories += found
-                }
+            if !value.isEmpty {
+                statement.bindTextNoCopy(value, at: 15)
+                if let found = revenueCategories[value] { categories += found }
             }
-        } else { statement.bindNull(at: 15) }
+        }
         for (stage, file, name) in c.plainText {
             let value = try text(file, name)
-            if !value.isEmpty { statement.bindText(value, at: stage) }
+            if !value.isEmpty { statement.bindTextNoCopy(value, at: stage) }
         }
         var dxType = "icd-10-cm"
-        if let column = c.dxType, Field.equalsIgnoringCase(Field.trimmed(reader.field(column)), "icd-9-cm") { dxType = "icd-9-cm" }
+        if let column = c.dxType, Field.equalsIgnoringCase(Field.trimmed(record.field(column)), "icd-9-cm") { dxType = "icd-9-cm" }
         statement.bind(dxType, at: 18)
-        dx.withUnsafeBufferPointer { statement.bindText($0, at: 19) }
+        scratch.dx.withUnsafeBufferPointer { statement.bindText($0, at: 19) }
         if let column = c.frequency {
             let value = try text(column, "claim_frequency_code")
-            if value.isEmpty { statement.bindNull(at: 20) } else { statement.bindText(value, at: 20) }
-        } else { statement.bindNull(at: 20) }
-        statement.bind(categories.isEmpty ? nil : categories.joined(separator: "\u{1F}"), at: 28)
+            if !value.isEmpty { statement.bindTextNoCopy(value, at: 20) }
+        }
+        if !categories.isEmpty { statement.bind(categories.joined(separator: "\u{1F}"), at: 28) }
+    }
+}
+
+/// Code → value sets, looked up straight from field bytes: codes of up to 8 bytes (every CPT,
+/// HCPCS and revenue code) are packed into an integer key, so a lookup allocates nothing.
+struct CodeLookup {
+    private var packed: [UInt64: [String]] = [:]
+    private var long: [String: [String]] = [:]
+
+    mutating func add(code: String, valueSet: String) {
+        let bytes = Array(code.utf8)
+        if let key = bytes.withUnsafeBufferPointer(Self.key) { packed[key, default: []].append(valueSet) }
+        else { long[code, default: []].append(valueSet) }
+    }
+
+    subscript(_ code: UnsafeBufferPointer<UInt8>) -> [String]? {
+        if let key = Self.key(code) { return packed.isEmpty ? nil : packed[key] }
+        return long.isEmpty ? nil : long[String(decoding: code, as: UTF8.self)]
+    }
+
+    private static func key(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard !bytes.isEmpty, bytes.count <= 8 else { return nil }
+        var key: UInt64 = 0
+        for byte in bytes { key = key << 8 | UInt64(byte) }
+        return key
     }
 }

@@ -72,7 +72,7 @@ struct EligibilityLoader {
             }
             endDay = day
         }
-        statement.bindText(memberID, at: 1)
+        statement.bindTextNoCopy(memberID, at: 1)
         statement.bind(Int64(startDay.number), at: 2)
         statement.bind(endDay?.number, at: 3)
         for (offset, column) in optional.enumerated() {
@@ -84,7 +84,7 @@ struct EligibilityLoader {
             }
             let value = Field.trimmed(reader.field(column))
             guard Field.isUTF8(value) else { throw RowProblem.notUTF8(optionalNames[offset]) }
-            if value.isEmpty && !isKey { statement.bindNull(at: index) } else { statement.bindText(value, at: index) }
+            if value.isEmpty && !isKey { statement.bindNull(at: index) } else { statement.bindTextNoCopy(value, at: index) }
         }
         statement.bind(loadID, at: 12)
         statement.bind(line, at: 13)

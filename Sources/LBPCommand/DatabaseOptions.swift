@@ -18,9 +18,14 @@ struct DatabaseOptions: ParsableArguments {
         database ?? HistoryDatabase.defaultPath(environment: ProcessEnvironment.all)
     }
 
+    /// How long to wait for another process's lock: `$LBP_BUSY_TIMEOUT_MS`, else 5 s.
+    var busyTimeout: Int32 {
+        ProcessEnvironment.all["LBP_BUSY_TIMEOUT_MS"].flatMap { Int32($0) } ?? 5_000
+    }
+
     /// Opens the database for writing (creating it owner-only when missing).
     func open() throws -> Connection {
-        try HistoryDatabase.open(path: path)
+        try HistoryDatabase.open(path: path, busyTimeoutMilliseconds: busyTimeout)
     }
 
     /// Opens an existing database for reading only.
@@ -28,7 +33,7 @@ struct DatabaseOptions: ParsableArguments {
         guard access(path, F_OK) == 0 else {
             throw UserFacingError(message: "no database at \(path) (load extracts first, or pass --database)", exitCode: .failure)
         }
-        return try HistoryDatabase.open(path: path, readOnly: true)
+        return try HistoryDatabase.open(path: path, readOnly: true, busyTimeoutMilliseconds: busyTimeout)
     }
 }
 

@@ -10,7 +10,7 @@ struct LBP: ParsableCommand {
         version: Engine.version,
         subcommands: [
             LoadCommand.self, DecideCommand.self, ExplainCommand.self, ExportCommand.self,
-            ValueSetsCommand.self, LedgerCommand.self,
+            ValueSetsCommand.self, LedgerCommand.self, BenchExplainCommand.self,
         ]
     )
 }

@@ -1,5 +1,9 @@
 import CSQLite
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A prepared statement. Owns its `sqlite3_stmt`: prepared in `init`, finalized in `deinit`.
 ///
 /// Values are bound by position (1-based) with typed `bind` calls so the hot path never boxes a
@@ -55,6 +59,25 @@ public final class Statement {
         } else {
             sqlite3_bind_text(handle, index, "", 0, csqlite_transient())
         }
+    }
+
+    /// Binds UTF-8 bytes as text without copying them: the bytes must stay valid and unchanged
+    /// until the statement has been stepped and reset (the loaders bind straight from the reader's
+    /// buffer and run the statement before reading on).
+    public func bindTextNoCopy(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) {
+        if let base = bytes.baseAddress {
+            sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
+        } else {
+            sqlite3_bind_text(handle, index, "", 0, nil)
+        }
+    }
+
+    /// Whether the text of `column` equals `bytes` (no String is made).
+    public func textEquals(_ column: Int32, _ other: String) -> Bool {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard let raw = sqlite3_column_text(handle, column) else { return other.isEmpty }
+        var copy = other
+        return copy.withUTF8 { $0.count == count && (count == 0 || memcmp($0.baseAddress!, raw, count) == 0) }
     }
 
     public func bindNull(at index: Int32) {
