@@ -20,6 +20,7 @@
 .bail on
 .headers on
 .mode csv
+.separator "," "\n"
 .nullvalue ''
 
 BEGIN DEFERRED;

@@ -38,7 +38,6 @@ struct ClaimRowReader {
 
     /// Reads every row; returns the number of rows read.
     func run() throws -> Int {
-        let reader = context.reader
         let columns = resolveColumns()
         let insert = try context.db.cached("""
             INSERT OR IGNORE INTO claim_stage VALUES
@@ -46,26 +45,19 @@ struct ClaimRowReader {
              ?23, ?24, ?25, ?26, ?27, ?28)
             """)
         var scratch = RowScratch()
-        var rows = 0
-        while try reader.next() {
-            rows += 1
-            context.reportProgress(rows: rows)
-            if let problem = context.structuralProblem() { try context.reject(problem); continue }
+        return try context.forEachRow {
             do {
                 try bindRow(insert, columns: columns, scratch: &scratch)
-            } catch let problem as RowProblem {
+            } catch {
                 insert.reset()
-                try context.reject(problem)
-                continue
+                throw error
             }
             try insert.run()
             if context.db.changes == 0 {
-                try context.reject(RowProblem(
-                    column: "claim_line_number", kind: .duplicateLine,
-                    message: "an earlier row of this file has the same claim_id and claim_line_number"))
+                throw RowProblem(column: "claim_line_number", kind: .duplicateLine,
+                                 message: "an earlier row of this file has the same claim_id and claim_line_number")
             }
         }
-        return rows
     }
 
     private func resolveColumns() -> Columns {

@@ -25,21 +25,16 @@ struct EligibilityLoader {
                 file_name = ?10, file_date = ?11, load_id = ?12, source_line = ?13
             WHERE member_id = ?1 AND start_day = ?2 AND payer = ?4 AND plan = ?5
             """)
-        var rows = 0
-        while try reader.next() {
-            rows += 1
-            context.reportProgress(rows: rows)
-            if let problem = context.structuralProblem() { try context.reject(problem); continue }
+        report.rowsRead = try context.forEachRow {
             do {
                 for statement in [insert, replace] {
                     try bindRow(statement, member: member, memberName: memberColumnName, start: start, end: end,
                                 optional: optional, optionalNames: optionalNames, line: reader.lineNumber)
                 }
-            } catch let problem as RowProblem {
+            } catch {
                 insert.reset()
                 replace.reset()
-                try context.reject(problem)
-                continue
+                throw error
             }
             try insert.run()
             if context.db.changes == 0 {
@@ -50,7 +45,6 @@ struct EligibilityLoader {
                 report.spansStored += 1
             }
         }
-        report.rowsRead = rows
     }
 
     private func bindRow(_ statement: Statement, member: Int, memberName: String, start: Int, end: Int,

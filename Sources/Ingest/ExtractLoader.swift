@@ -127,6 +127,23 @@ struct LoadContext {
         progress(LoadProgress(file: path, rowsRead: rows, bytesConsumed: reader.bytesConsumed, totalBytes: totalBytes))
     }
 
+    /// Reads every record: counts it, reports progress, rejects the malformed ones, and passes the
+    /// others to `row`; a `RowProblem` thrown by `row` rejects that row. Returns the rows read.
+    func forEachRow(_ row: () throws -> Void) throws -> Int {
+        var rows = 0
+        while try reader.next() {
+            rows += 1
+            reportProgress(rows: rows)
+            do {
+                if let problem = structuralProblem() { throw problem }
+                try row()
+            } catch let problem as RowProblem {
+                try reject(problem)
+            }
+        }
+        return rows
+    }
+
     /// Rejects the reader's current record.
     func reject(_ problem: RowProblem) throws {
         try rejects.add(line: reader.lineNumber, column: problem.column, kind: problem.kind, message: problem.message, raw: reader.rawRecord)
