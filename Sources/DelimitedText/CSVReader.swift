@@ -166,6 +166,13 @@ public final class CSVReader {
                 recordEnd = end
                 nextRecordStart = next
                 nextLineNumber = lineNumber + lines
+                if end - recordStart > maxRecordBytes {
+                    oversizedPrefix = Array(UnsafeBufferPointer(start: buffer + recordStart, count: min(1024, end - recordStart)))
+                    fieldCount = 0
+                    hasEscapes = false
+                    issue = .tooLarge(limit: maxRecordBytes)
+                    return true
+                }
                 if hasEscapes { unescapeFields() }
                 return true
             case .needMore:
@@ -324,13 +331,16 @@ public final class CSVReader {
         }
     }
 
-    /// Consumes a record longer than the limit without keeping it (quotes still delimit it).
+    /// Consumes a record longer than the limit without keeping it. Quotes delimit it as the parser
+    /// reads them: a quote opens a field only at the field's start; `""` inside quotes is a quote.
     private func skipOversizedRecord() throws {
         oversizedPrefix = Array(UnsafeBufferPointer(start: buffer + recordStart, count: min(1024, dataEnd - recordStart)))
         var inQuotes = false
+        var quoteSeen = false      // inside quotes, the previous byte was a quote
+        var atFieldStart = true
         var lines = 1
         var p = recordStart
-        while true {
+        scan: while true {
             if p >= dataEnd {
                 dataEnd = 0
                 recordStart = 0
@@ -341,12 +351,27 @@ public final class CSVReader {
                 continue
             }
             let c = buffer[p]
-            if c == UInt8(ascii: "\"") { inQuotes.toggle() }
-            else if c == 10 {
-                if !inQuotes { p += 1; break }
-                lines += 1
-            }
             p += 1
+            if inQuotes {
+                if quoteSeen {
+                    quoteSeen = false
+                    if c == UInt8(ascii: "\"") { continue }   // an escaped quote
+                    inQuotes = false                           // the quote closed the field; read c as unquoted
+                } else {
+                    if c == UInt8(ascii: "\"") { quoteSeen = true } else if c == 10 { lines += 1 }
+                    continue
+                }
+            }
+            if c == UInt8(ascii: "\"") && atFieldStart {
+                inQuotes = true
+                atFieldStart = false
+            } else if c == delimiter {
+                atFieldStart = true
+            } else if c == 10 {
+                break scan
+            } else {
+                atFieldStart = false
+            }
         }
         fieldCount = 0
         hasEscapes = false
@@ -384,8 +409,17 @@ public final class CSVReader {
 
     // MARK: Buffer
 
+    /// Reads until the first line end is buffered (the header: BOM and delimiter detection need it
+    /// whole, whatever sizes the source's reads return), the buffer is full, or the file ends.
     private func fill() throws {
-        while dataEnd < capacity && !eof { try readMore() ; if dataEnd > 0 { break } }
+        var scanned = 0
+        while dataEnd < capacity && !eof {
+            try readMore()
+            while scanned < dataEnd {
+                if buffer[scanned] == 10 || buffer[scanned] == 13 { return }
+                scanned += 1
+            }
+        }
     }
 
     /// Keeps the unfinished record, grows the buffer if it is full, and reads more bytes.

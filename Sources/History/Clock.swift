@@ -14,7 +14,7 @@ public struct Clock: Sendable {
     /// The system's clock.
     public static let system = Clock { Int64(time(nil)) }
 
-    /// A clock stopped at `iso` (`YYYY-MM-DDTHH:MM:SSZ`).
+    /// A clock stopped at `seconds` since 1970 (UTC).
     public static func fixed(_ seconds: Int64) -> Clock { Clock { seconds } }
 
     /// Now, as `YYYY-MM-DDTHH:MM:SSZ` in UTC.

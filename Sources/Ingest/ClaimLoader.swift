@@ -87,8 +87,13 @@ struct ClaimLoader {
             if group.diagnosesDiffer { report.warnings += 1 }
             let existed = try writer.remove(claimID: group.header.claimID)
             if group.isVoid {
-                try writer.recordVoid(claimID: group.header.claimID)
-                if existed { report.claimsVoided += 1 } else { report.voidsOfUnknownClaims += 1 }
+                // Voiding a claim never stored does nothing (it is only counted).
+                if existed {
+                    try writer.recordVoid(claimID: group.header.claimID)
+                    report.claimsVoided += 1
+                } else {
+                    report.voidsOfUnknownClaims += 1
+                }
                 judged.voidRows += group.sourceLines.count
                 dropped.bind(group.header.claimID, at: 1)
                 try dropped.run()

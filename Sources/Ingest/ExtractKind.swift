@@ -41,6 +41,7 @@ struct ColumnMap {
         var duplicates: [String] = []
         for (position, raw) in header.enumerated() {
             let name = raw.lowercased()
+            if name.isEmpty { continue }   // unnamed columns (a trailing delimiter) are ignored
             if index[name] != nil { duplicates.append(name) } else { index[name] = position }
         }
         if !duplicates.isEmpty { throw IngestError.duplicateColumns(path: path, columns: duplicates) }
@@ -49,7 +50,7 @@ struct ColumnMap {
         if !missing.isEmpty { throw IngestError.missingColumns(path: path, columns: missing) }
         self.index = index
         self.count = header.count
-        self.ignored = header.filter { !kind.knownColumns.contains($0.lowercased()) }
+        self.ignored = header.filter { !$0.isEmpty && !kind.knownColumns.contains($0.lowercased()) }
     }
 
     subscript(_ name: String) -> Int? { index[name] }

@@ -121,6 +121,8 @@ public struct DecisionStore {
     }
 
     /// Calls `body` with each current decision that matches `filter`, by claim id then line number.
+    /// (`changedSinceRun`: a decision is kept while re-deciding gives the same result, so the current
+    /// decisions made after run N are exactly the lines new or changed since N.)
     public func forEachCurrent(_ filter: DecisionFilter, withEvidence: Bool = true, _ body: (Decision) throws -> Void) throws {
         let statement = try db.prepare("""
             SELECT \(Self.decisionColumns) FROM decision d
@@ -129,10 +131,7 @@ public struct DecisionStore {
               AND (?3 IS NULL OR d.service_day >= ?3) AND (?4 IS NULL OR d.service_day <= ?4)
               AND (?5 IS NULL OR d.outcome = ?5) AND (?6 IS NULL OR d.reason = ?6)
               AND (?7 IS NULL OR d.decided_at >= ?7) AND (?8 IS NULL OR d.decided_at <= ?8)
-              AND (?9 IS NULL OR EXISTS (SELECT 1 FROM decision_change x
-                   WHERE x.run_id > ?9 AND x.claim_id = d.claim_id AND x.line_number = d.line_number)
-                   OR d.run_id > ?9 AND NOT EXISTS (SELECT 1 FROM decision p
-                   WHERE p.claim_id = d.claim_id AND p.line_number = d.line_number AND p.decision_id < d.decision_id))
+              AND (?9 IS NULL OR d.run_id > ?9)
             ORDER BY d.claim_id, d.line_number
             """)
         statement.bind(filter.memberID, at: 1)

@@ -80,12 +80,13 @@ public struct PolicySettings: Sendable, Codable, Equatable {
         }
     }
 
-    private enum CodingKeys: String, CodingKey {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
         case policyID, episodeValueSet, imagingValueSets, imagingWindowDays, priorEpisodeLookbackDays, exemptPlans,
              enrollment, redFlags, denial
     }
 
     public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = PolicySettings()
         policyID = try c.decodeIfPresent(String.self, forKey: .policyID) ?? d.policyID
@@ -112,7 +113,10 @@ public struct EnrollmentSettings: Sendable, Codable, Equatable {
 
     public init() {}
 
+    private enum CodingKeys: String, CodingKey, CaseIterable { case enabled, lookbackDays, maxGaps, maxGapDays }
+
     public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = EnrollmentSettings()
         enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? d.enabled
@@ -138,7 +142,10 @@ public struct RedFlagSettings: Sendable, Codable, Equatable {
         self.to = to
     }
 
+    private enum CodingKeys: String, CodingKey, CaseIterable { case reason, valueSet, from, to }
+
     public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         reason = try c.decode(String.self, forKey: .reason)
         valueSet = try c.decode(String.self, forKey: .valueSet)
@@ -155,11 +162,30 @@ public struct DenialCodes: Sendable, Codable, Equatable {
 
     public init() {}
 
+    private enum CodingKeys: String, CodingKey, CaseIterable { case groupCode, carc, rarc }
+
     public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = DenialCodes()
         groupCode = try c.decodeIfPresent(String.self, forKey: .groupCode) ?? d.groupCode
         carc = try c.decodeIfPresent(String.self, forKey: .carc) ?? d.carc
         rarc = try c.decodeIfPresent(String.self, forKey: .rarc) ?? d.rarc
     }
+}
+
+/// Fails on a key the settings do not know: a misspelt setting must not silently keep its default.
+private func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ decoder: Decoder, _ keys: Keys.Type) throws {
+    let container = try decoder.container(keyedBy: AnyKey.self)
+    let known = Set(Keys.allCases.map(\.stringValue))
+    if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {
+        throw DecodingError.dataCorruptedError(forKey: unknown, in: container, debugDescription: "unknown setting '\(unknown.stringValue)'")
+    }
+}
+
+private struct AnyKey: CodingKey {
+    let stringValue: String
+    init(stringValue: String) { self.stringValue = stringValue }
+    var intValue: Int? { nil }
+    init?(intValue: Int) { nil }
 }

@@ -49,9 +49,12 @@ public struct DecisionExporter {
                 try out.write(String(decoding: try encoder.encode(DecisionRecord(decision, lineage: lineage)), as: UTF8.self) + "\n")
             }
         case .x835:
-            var denials = filter
-            denials.outcome = .deny
-            try Remittance835(db: db).write(filter: denials, to: out) { count($0) }
+            // Fragments are for denied lines only: an ALLOW filter selects none.
+            if filter.outcome != .allow {
+                var denials = filter
+                denials.outcome = .deny
+                try Remittance835(db: db).write(filter: denials, to: out) { count($0) }
+            }
         }
         let sha = try out.finish()
         return ExportManifest(

@@ -48,7 +48,7 @@ struct Remittance835 {
         for decision in denied {
             let line = lines.first { $0.number == decision.line.lineNumber }
             let charge = Self.amount(line?.charge ?? "")
-            let procedure = (["HC", decision.line.hcpcsCode] + (line?.modifiers ?? [])).joined(separator: ":")
+            let procedure = (["HC", decision.line.hcpcsCode] + (line?.modifiers ?? [])).map(Self.clean).joined(separator: ":")
             var svc = ["SVC", procedure, Self.format(charge), "0"]
             if let revenue = line?.revenue, !revenue.isEmpty { svc.append(revenue) }
             let denial = decision.denial ?? DenialCodes()
@@ -63,17 +63,28 @@ struct Remittance835 {
 
     /// A segment: elements joined by `*`, ended by `~` and a line break. Separator characters in
     /// data are replaced by spaces so they cannot break the syntax.
+    /// (`SVC01` is a composite: its components are cleaned one by one before they are joined.)
     static func segment(_ elements: [String]) -> String {
         let cleaned = elements.enumerated().map { index, element in
-            index == 1 && elements[0] == "SVC"
-                ? element.replacingOccurrences(of: "*", with: " ").replacingOccurrences(of: "~", with: " ")
-                : element.replacingOccurrences(of: "*", with: " ").replacingOccurrences(of: "~", with: " ").replacingOccurrences(of: ":", with: " ")
+            index == 1 && elements[0] == "SVC" ? element : clean(element)
         }
         return cleaned.joined(separator: "*") + "~\n"
     }
 
+    /// The element or component with the separator characters replaced by spaces.
+    static func clean(_ text: String) -> String {
+        String(text.map { $0 == "*" || $0 == "~" || $0 == ":" ? " " : $0 })
+    }
+
+    /// The amount in `text` when all of it is a plain decimal number (`-12.50`), else 0.
     static func amount(_ text: String) -> Decimal {
-        Decimal(string: text.trimmingCharacters(in: .whitespaces), locale: Locale(identifier: "en_US_POSIX")) ?? 0
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.hasPrefix("-") ? trimmed.dropFirst() : Substring(trimmed)
+        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty,
+              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              parts.count == 1 || !parts[1].isEmpty else { return 0 }
+        return Decimal(string: trimmed, locale: Locale(identifier: "en_US_POSIX")) ?? 0
     }
 
     /// X12 decimal: no thousands separators, at most two decimals, no trailing zeros needed.

@@ -1,3 +1,4 @@
+import Foundation
 import History
 import Testing
 
@@ -123,6 +124,15 @@ struct DayTests {
         let days = try ["2024-03-01", "2023-12-31", "2024-02-29", "1970-01-01", "1969-12-31"].map(day)
         #expect(days.sorted().map(\.iso) == ["1969-12-31", "1970-01-01", "2023-12-31", "2024-02-29", "2024-03-01"])
         #expect(try day("2024-02-29") < day("2024-03-01"))
+    }
+
+    @Test func codableAsISOText() throws {
+        let days = try [day("2024-02-29"), day("1969-12-31")]
+        let data = try JSONEncoder().encode(days)
+        #expect(String(decoding: data, as: UTF8.self) == #"["2024-02-29","1969-12-31"]"#)
+        #expect(try JSONDecoder().decode([Day].self, from: data) == days)
+        #expect(try JSONDecoder().decode([Day].self, from: Data(#"["20240603"]"#.utf8)) == [day("2024-06-03")])
+        #expect(throws: DecodingError.self) { _ = try JSONDecoder().decode([Day].self, from: Data(#"["2023-02-29"]"#.utf8)) }
     }
 
     @Test func clockTimestamp() {
