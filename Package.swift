@@ -70,6 +70,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "LBPCommandTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["Ingest", "History", "Policy", "Reports", "SQLiteDB", "DelimitedText", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

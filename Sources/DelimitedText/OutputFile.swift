@@ -108,13 +108,11 @@ public struct CSVWriter {
         try file.write("\n")
     }
 
+    /// The field, quoted with inner quotes doubled when it holds a comma, quote, CR or LF
+    /// (judged on UTF-8 bytes, so a quote followed by a combining mark is still doubled).
     public static func escape(_ field: String) -> String {
         guard field.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) else { return field }
-        var out = "\""
-        for character in field {
-            if character == "\"" { out += "\"\"" } else { out.append(character) }
-        }
-        return out + "\""
+        return String(decoding: escape(bytes: Array(field.utf8)), as: UTF8.self)
     }
 
     static func escape(bytes: [UInt8]) -> [UInt8] {

@@ -38,13 +38,14 @@ struct ColumnMap {
     /// - Throws: `IngestError` for duplicate names or missing required columns.
     init(header: [String], kind: ExtractKind, path: String) throws {
         var index: [String: Int] = [:]
-        var duplicates: [String] = []
+        var duplicates: [Int] = []
         for (position, raw) in header.enumerated() {
             let name = raw.lowercased()
             if name.isEmpty { continue }   // unnamed columns (a trailing delimiter) are ignored
-            if index[name] != nil { duplicates.append(name) } else { index[name] = position }
+            if index[name] != nil { duplicates.append(position + 1) } else { index[name] = position }
         }
-        if !duplicates.isEmpty { throw IngestError.duplicateColumns(path: path, columns: duplicates) }
+        // Positions, not names: a file without a header line would put member data in the message.
+        if !duplicates.isEmpty { throw IngestError.duplicateColumns(path: path, positions: duplicates) }
         if index["member_id"] == nil, let person = index["person_id"] { index["member_id"] = person }
         let missing = kind.requiredColumns.filter { index[$0] == nil }
         if !missing.isEmpty { throw IngestError.missingColumns(path: path, columns: missing) }

@@ -1,4 +1,8 @@
 import DelimitedText
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import History
 import SQLiteDB
 
@@ -51,11 +55,7 @@ public final class ExtractLoader {
         }
         let ledger = LoadLedger(db)
         if let earlier = try ledger.find(kind: kind.rawValue, sha256: sha256) {
-            var report = LoadReport(file: path, kind: kind, status: .alreadyLoaded, loadID: earlier.loadID, sha256: sha256, bytes: opened.size)
-            report.rowsRead = earlier.rowsRead
-            report.rowsLoaded = earlier.rowsLoaded
-            report.rowsRejected = earlier.rowsRejected
-            return report
+            return Self.alreadyLoaded(path: path, kind: kind, earlier: earlier, bytes: opened.size)
         }
 
         let reader = CSVReader(source: opened.source, delimiter: options.delimiter)
@@ -78,8 +78,15 @@ public final class ExtractLoader {
         let context = LoadContext(
             db: db, reader: reader, columns: columns, rejects: rejects, path: path, totalBytes: opened.size,
             progressEvery: options.progressEvery, progress: progress)
+        var loadedMeanwhile: LedgerEntry?
         do {
             try db.transaction(.immediate) {
+                // Another process may have loaded the same bytes while this one waited for the lock.
+                if let earlier = try ledger.find(kind: kind.rawValue, sha256: sha256) {
+                    loadedMeanwhile = earlier
+                    return
+                }
+                rejects.removeStaleTemporaryFiles()
                 report.loadID = try ledger.begin(kind: kind.rawValue, fileName: fileName, fileSize: opened.size,
                                                  sha256: sha256, loadedAt: options.clock.timestamp())
                 switch kind {
@@ -94,15 +101,28 @@ public final class ExtractLoader {
                     rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rowsRejected: report.rowsRejected,
                     warnings: report.warnings, claimsStored: report.claimsStored, claimsReplaced: report.claimsReplaced,
                     claimsVoided: report.claimsVoided, loadedAt: ""))
+                // The rejects file goes into place before the commit, so a committed load always has
+                // it; if the commit fails, it is removed again below.
+                report.rejectsFile = try rejects.commit()
             }
-        } catch let error as ReadError {
-            rejects.discard()
-            throw IngestError.unreadable(path: error.path, reason: error.reason)
         } catch {
             rejects.discard()
+            if let placed = report.rejectsFile { unlink(placed) }
+            if let error = error as? ReadError { throw IngestError.unreadable(path: error.path, reason: error.reason) }
             throw error
         }
-        report.rejectsFile = try rejects.commit()
+        if let earlier = loadedMeanwhile {
+            rejects.discard()
+            return Self.alreadyLoaded(path: path, kind: kind, earlier: earlier, bytes: opened.size)
+        }
+        return report
+    }
+
+    private static func alreadyLoaded(path: String, kind: ExtractKind, earlier: LedgerEntry, bytes: Int64) -> LoadReport {
+        var report = LoadReport(file: path, kind: kind, status: .alreadyLoaded, loadID: earlier.loadID, sha256: earlier.sha256, bytes: bytes)
+        report.rowsRead = earlier.rowsRead
+        report.rowsLoaded = earlier.rowsLoaded
+        report.rowsRejected = earlier.rowsRejected
         return report
     }
 

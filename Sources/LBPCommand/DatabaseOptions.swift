@@ -25,11 +25,20 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the database for writing (creating it owner-only when missing).
     func open() throws -> Connection {
-        try HistoryDatabase.open(path: path, busyTimeoutMilliseconds: busyTimeout)
+        try refuseDirectory()
+        return try HistoryDatabase.open(path: path, busyTimeoutMilliseconds: busyTimeout)
+    }
+
+    private func refuseDirectory() throws {
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            throw UserFacingError(message: "\(path): is a directory, not a database file", exitCode: UserFacingError.ioError)
+        }
     }
 
     /// Opens an existing database for reading only.
     func openForReading() throws -> Connection {
+        try refuseDirectory()
         guard access(path, F_OK) == 0 else {
             throw UserFacingError(message: "no database at \(path) (load extracts first, or pass --database)", exitCode: .failure)
         }

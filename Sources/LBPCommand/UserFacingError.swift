@@ -38,6 +38,9 @@ func reportingErrors(database: String, _ body: () throws -> Void) throws {
 func describe(_ error: Error, database: String) -> (String, ExitCode) {
     switch error {
     case let error as IngestError:
+        if case .cannotWriteRejects = error {
+            return ("\(error); the database was not changed by this file", UserFacingError.ioError)
+        }
         return ("\(error); the database was not changed by this file", UserFacingError.dataError)
     case let error as ReadError:
         return (error.description, UserFacingError.ioError)
@@ -51,6 +54,9 @@ func describe(_ error: Error, database: String) -> (String, ExitCode) {
         if error.isFull { return ("\(database): the disk (or the database's size limit) is full; nothing was changed", UserFacingError.ioError) }
         if error.isCorrupt { return ("\(database): not an lbp database, or it is damaged", .failure) }
         if error.cannotOpen { return ("\(database): cannot open the database (\(error.message))", UserFacingError.ioError) }
+        if error.isIOError {
+            return ("\(database): cannot read or write the database file (disk full, file too large, or an I/O error); nothing was changed", UserFacingError.ioError)
+        }
         return ("\(database): \(error.message)", .failure)
     default:
         return ("\(error)", .failure)

@@ -95,18 +95,26 @@ public struct Decision: Sendable, Codable, Equatable {
     public var decidedAt: String?
 
     /// A digest of everything that makes this decision what it is (not its id or time): two
-    /// decisions with the same fingerprint are the same decision.
+    /// decisions with the same fingerprint are the same decision. Fields are fed to the hash one
+    /// by one, each ended by a separator byte (days as day numbers), so no text is assembled.
     public var fingerprint: String {
-        var text = [line.claimID, String(line.lineNumber), line.memberID, line.serviceDay.iso, line.hcpcsCode, line.claimType,
-                    String(line.loadID), outcome.rawValue, reason, indexDay?.iso ?? "", windowEndDay?.iso ?? "",
-                    redFlags.joined(separator: ";"), denial.map { "\($0.groupCode)-\($0.carc)-\($0.rarc)" } ?? "",
-                    policyID, policyVersion].joined(separator: "\u{1F}")
-        for item in evidence {
-            text += "\u{1E}" + [item.rule, item.finding, item.windowStart?.iso ?? "", item.windowEnd?.iso ?? "", item.claimID ?? "",
-                                item.position.map(String.init) ?? "", item.code ?? "", item.day?.iso ?? "", item.valueSet ?? "",
-                                item.loadID.map(String.init) ?? "", item.detail ?? ""].joined(separator: "\u{1F}")
+        var hasher = SHA256()
+        func add(_ text: String?) {
+            var copy = text ?? ""
+            copy.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            hasher.update(data: [text == nil ? 0x1E : 0x1F])
         }
-        return SHA256.hash(data: Array(text.utf8)).map { String($0, radix: 16).paddedHex }.joined()
+        func add(_ number: Int64?) { add(number.map { String($0) }) }
+        func add(_ day: Day?) { add(day.map { Int64($0.number) }) }
+        add(line.claimID); add(Int64(line.lineNumber)); add(line.memberID); add(line.serviceDay); add(line.hcpcsCode)
+        add(line.claimType); add(line.loadID); add(outcome.rawValue); add(reason); add(indexDay); add(windowEndDay)
+        add(redFlags.joined(separator: ";")); add(denial?.groupCode); add(denial?.carc); add(denial?.rarc)
+        add(policyID); add(policyVersion)
+        for item in evidence {
+            add(item.rule); add(item.finding); add(item.windowStart); add(item.windowEnd); add(item.claimID)
+            add(item.position.map { Int64($0) }); add(item.code); add(item.day); add(item.valueSet); add(item.loadID); add(item.detail)
+        }
+        return hasher.finalize().map { String($0, radix: 16).paddedHex }.joined()
     }
 }
 

@@ -27,6 +27,7 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public var isFull: Bool { code == SQLITE_FULL }
     public var isCorrupt: Bool { code == SQLITE_CORRUPT || code == SQLITE_NOTADB }
     public var cannotOpen: Bool { code == SQLITE_CANTOPEN }
+    public var isIOError: Bool { code == SQLITE_IOERR }
 
     public var description: String {
         var text = "SQLite error \(extendedCode): \(message)"
