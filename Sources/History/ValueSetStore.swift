@@ -52,7 +52,7 @@ public struct ValueSetStore {
         var hasher = SHA256()
         hasher.update(data: Array("\(set.name)\n\(set.codeSystem.rawValue)\n".utf8))
         for code in set.codes { hasher.update(data: Array((code.code + "\n").utf8)) }
-        return hasher.finalize().map { String($0, radix: 16).leftPadded(2) }.joined()
+        return hasher.finalize().hexString
     }
 
     /// Rebuilds `dx_event` and `line_category` from the stored claims and value sets.
@@ -102,12 +102,5 @@ public struct ValueSetStore {
             map[$0.text(0), default: []].append($0.text(1))
         }
         return map
-    }
-}
-
-extension String {
-    /// The string padded on the left with zeros to `width` characters.
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -114,10 +114,7 @@ public struct Decision: Sendable, Codable, Equatable {
             add(item.rule); add(item.finding); add(item.windowStart); add(item.windowEnd); add(item.claimID)
             add(item.position.map { Int64($0) }); add(item.code); add(item.day); add(item.valueSet); add(item.loadID); add(item.detail)
         }
-        return hasher.finalize().map { String($0, radix: 16).paddedHex }.joined()
+        return hasher.finalize().hexString
     }
 }
 
-extension String {
-    var paddedHex: String { count == 1 ? "0" + self : self }
-}

@@ -44,7 +44,7 @@ public struct ResolvedPolicy: Sendable {
         for name in valueSetDigests.keys.sorted() {
             hasher.update(data: Array("\n\(name) \(valueSetDigests[name]!)".utf8))
         }
-        let hex = hasher.finalize().map { String($0, radix: 16).paddedHex }.joined()
+        let hex = hasher.finalize().hexString
         return "\(Engine.version)+\(hex.prefix(16))"
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import DelimitedText
+import History
 
 /// Writes to an output file while hashing and counting what is written, for the export manifest.
 final class HashingOutput {
@@ -18,6 +19,6 @@ final class HashingOutput {
     /// The hex SHA-256 of everything written.
     func finish() throws -> String {
         try file.commit()
-        return hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return hasher.finalize().hexString
     }
 }

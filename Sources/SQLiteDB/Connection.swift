@@ -141,9 +141,6 @@ public final class Connection {
     /// Whether the database was opened read-only.
     public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
-    /// Makes a running statement stop with SQLITE_INTERRUPT (safe from another thread).
-    public func interrupt() { sqlite3_interrupt(handle) }
-
     func error(_ rc: Int32, sql: String?) -> SQLiteError {
         SQLiteError(extendedCode: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
     }

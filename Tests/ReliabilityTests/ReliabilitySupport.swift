@@ -256,7 +256,7 @@ func startProcess(_ executable: String, _ arguments: [String], in directory: Str
                   stdoutPath: String? = nil, stderrPath: String? = nil) throws -> Process {
     func handle(_ path: String?) -> FileHandle {
         guard let path else { return FileHandle.nullDevice }
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         return FileHandle(forWritingAtPath: path)!
     }
     let process = Process()
