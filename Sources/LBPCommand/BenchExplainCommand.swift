@@ -13,7 +13,6 @@ struct BenchExplainCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @Option(help: "How many lines to explain.") var samples = 1000
-    @Option(help: "Seed of the line sample.") var seed: UInt64 = 42
 
     func run() throws {
         try reportingErrors(database: database.path) {
@@ -23,11 +22,10 @@ struct BenchExplainCommand: ParsableCommand {
                 keys.append(($0.text(0), $0.int(1)))
             }
             guard !keys.isEmpty else { throw UserFacingError(message: "no decisions to explain; run lbp decide first", exitCode: .failure) }
-            var generator = SplitMix64(seed: seed)
             var timings: [Double] = []
             var characters = 0
             for _ in 0..<samples {
-                let (claim, line) = keys[Int(generator.next() % UInt64(keys.count))]
+                let (claim, line) = keys.randomElement()!
                 let start = DispatchTime.now().uptimeNanoseconds
                 // What `lbp explain CLAIM LINE` does once the database is open.
                 let decision = try DecisionStore(db).current(claimID: claim, lineNumber: line)!
@@ -41,18 +39,5 @@ struct BenchExplainCommand: ParsableCommand {
             print(String(format: "explain: %d lines, median %.3f ms, p99 %.3f ms, max %.3f ms (%d characters rendered)",
                          samples, median, p99, timings.last!, characters))
         }
-    }
-}
-
-/// A small deterministic random generator (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
