@@ -39,8 +39,6 @@ public enum HistoryDatabase {
         // NORMAL is durable across process crashes in WAL mode; only a power cut can lose the
         // last commits, never consistency.
         try db.execute("PRAGMA synchronous = NORMAL")
-        try db.execute("PRAGMA cache_size = -65536")
-        try db.execute("PRAGMA temp.cache_size = -65536")
         try migrator.migrate(db, appliedAt: clock.timestamp())
         if try (db.scalarInt("SELECT count(*) FROM value_set") ?? 0) == 0 {
             try ValueSetStore(db).replaceAll(with: EmbeddedValueSets.all())
