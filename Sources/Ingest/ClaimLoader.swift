@@ -16,7 +16,6 @@ struct ClaimLoader {
 
     func run(into report: inout LoadReport) throws {
         let db = context.db
-        let store = ValueSetStore(db)
         try db.execute(ClaimRowReader.createStage)
         try db.execute("""
             DROP TABLE IF EXISTS temp.claim_dropped;
@@ -30,13 +29,14 @@ struct ClaimLoader {
         report.rowsRead = try rowReader.run()
         let staged = try db.scalarInt("SELECT count(*) FROM claim_stage") ?? 0
 
-        let writer = try ClaimWriter(db: db, loadID: loadID, diagnosisCategories: try store.diagnosisCategories())
+        let writer = try ClaimWriter(db: db, loadID: loadID)
         let judged = try judgeClaims(writer: writer, report: &report)
 
         try db.execute("""
             DELETE FROM claim_stage WHERE claim_id IN (SELECT claim_id FROM claim_dropped);
             DELETE FROM claim_void WHERE claim_id IN (SELECT claim_id FROM claim_stage);
             """)
+        report.claimsStored = try writer.storeStagedClaims()
         try db.run("""
             INSERT INTO claim_line(claim_id, line_number, service_day, line_start_day, hcpcs_code, hcpcs_modifier_1,
                 hcpcs_modifier_2, hcpcs_modifier_3, hcpcs_modifier_4, hcpcs_modifier_5, revenue_center_code,
@@ -97,16 +97,13 @@ struct ClaimLoader {
                 judged.voidRows += group.sourceLines.count
                 dropped.bind(group.header.claimID, at: 1)
                 try dropped.run()
-            } else {
-                try writer.store(group.header)
-                report.claimsStored += 1
-                if existed { report.claimsReplaced += 1 }
+            } else if existed {
+                report.claimsReplaced += 1
             }
         }
 
         let scan = try db.prepare("""
-            SELECT claim_id, line_number, source_line, claim_type, member_id, start_day, end_day, dx_type, dx, frequency,
-                payer, plan, data_source, file_name, file_date
+            SELECT claim_id, source_line, claim_type, member_id, start_day, dx_type, dx, frequency
             FROM claim_stage ORDER BY claim_id, line_number
             """)
         while try scan.step() {
@@ -150,43 +147,27 @@ struct ClaimLoader {
     }
 }
 
-/// The header fields of one staged row.
+/// The header fields of a claim's lowest-numbered staged row, as the judging pass compares them.
 struct ClaimHeader {
     let claimID: String
-    let lineNumber: Int
     let sourceLine: Int
     let claimType: String
     let memberID: String
     let startDay: Int32
-    let endDay: Int32?
     let dxType: String
     let dx: String
     let frequency: String?
-    let payer: String?, plan: String?, dataSource: String?, fileName: String?, fileDate: String?
 
+    /// Reads the stage scan's columns: claim_id, source_line, claim_type, member_id, start_day, dx_type, dx, frequency.
     init(row: Statement) {
         claimID = row.text(0)
-        lineNumber = row.int(1)
-        sourceLine = row.int(2)
-        claimType = row.text(3)
-        memberID = row.text(4)
-        startDay = row.int32(5)
-        endDay = row.optionalInt32(6)
-        dxType = row.text(7)
-        dx = row.text(8)
-        frequency = row.optionalText(9)
-        payer = row.optionalText(10)
-        plan = row.optionalText(11)
-        dataSource = row.optionalText(12)
-        fileName = row.optionalText(13)
-        fileDate = row.optionalText(14)
-    }
-
-    /// Normalised diagnosis codes by position (1-based), empty positions skipped.
-    var diagnoses: [(position: Int, code: String)] {
-        dx.split(separator: "\u{1F}", omittingEmptySubsequences: false).enumerated().compactMap { offset, code in
-            code.isEmpty ? nil : (offset + 1, String(code))
-        }
+        sourceLine = row.int(1)
+        claimType = row.text(2)
+        memberID = row.text(3)
+        startDay = row.int32(4)
+        dxType = row.text(5)
+        dx = row.text(6)
+        frequency = row.optionalText(7)
     }
 }
 
@@ -208,13 +189,13 @@ struct ClaimGroup {
     /// Adds a later row of the claim, read from the stage scan (columns as in `ClaimHeader(row:)`),
     /// comparing in place without making Strings.
     mutating func add(row: Statement) {
-        sourceLines.append(row.int(2))
-        if row.textEquals(9, "8") { isVoid = true }
+        sourceLines.append(row.int(1))
+        if row.textEquals(7, "8") { isVoid = true }
         if inconsistentColumn == nil {
-            if !row.textEquals(3, header.claimType) { inconsistentColumn = "claim_type" }
-            else if !row.textEquals(4, header.memberID) { inconsistentColumn = "member_id" }
-            else if row.int32(5) != header.startDay { inconsistentColumn = "claim_start_date" }
+            if !row.textEquals(2, header.claimType) { inconsistentColumn = "claim_type" }
+            else if !row.textEquals(3, header.memberID) { inconsistentColumn = "member_id" }
+            else if row.int32(4) != header.startDay { inconsistentColumn = "claim_start_date" }
         }
-        if !row.textEquals(8, header.dx) || !row.textEquals(7, header.dxType) { diagnosesDiffer = true }
+        if !row.textEquals(6, header.dx) || !row.textEquals(5, header.dxType) { diagnosesDiffer = true }
     }
 }

@@ -6,7 +6,7 @@ import SQLiteDB
 ///
 /// Row checks follow INPUT.md: required values present, real dates, a positive integer line
 /// number, a known claim type, UTF-8 text. Diagnosis codes are normalised (upper case, no dots)
-/// and packed in one column, separated by U+001F, for the claim-level pass.
+/// and kept in one column as a JSON array by position, for the claim-level pass.
 struct ClaimRowReader {
     static let createStage = """
         DROP TABLE IF EXISTS temp.claim_stage;
@@ -20,7 +20,6 @@ struct ClaimRowReader {
             PRIMARY KEY (claim_id, line_number)) WITHOUT ROWID;
         """
 
-    static let separator: UInt8 = 0x1F
     static let diagnosisColumns = (1...25).map { "diagnosis_code_\($0)" }
 
     let context: LoadContext
@@ -130,23 +129,22 @@ struct ClaimRowReader {
         let endDay = try optionalDate(c.endDate, "claim_end_date")
         let lineStartDay = try optionalDate(c.lineStartDate, "claim_line_start_date")
 
-        // Diagnoses, normalised and packed by position (empty positions kept, trailing ones dropped).
+        // Diagnoses, normalised, as a JSON array by position (empty positions kept as "", trailing
+        // ones dropped): the claim-level pass unpacks it with json_each.
         scratch.dx.removeAll(keepingCapacity: true)
+        scratch.dx.append(UInt8(ascii: "["))
         var lastFilled = 0
         for (offset, column) in c.diagnoses.enumerated() {
-            if offset > 0 { scratch.dx.append(Self.separator) }
-            guard let column else { continue }
-            let name = Self.diagnosisColumns[offset]
-            let value = try text(column, name)
-            if value.contains(Self.separator) {
-                throw RowProblem(column: name, kind: .badValue, message: "\(name) contains a control character")
-            }
+            if offset > 0 { scratch.dx.append(UInt8(ascii: ",")) }
+            scratch.dx.append(UInt8(ascii: "\""))
             let before = scratch.dx.count
-            Field.appendNormalizedCode(value, to: &scratch.dx)
-            if scratch.dx.count > before { lastFilled = scratch.dx.count }
+            if let column { Field.appendNormalizedCodeAsJSON(try text(column, Self.diagnosisColumns[offset]), to: &scratch.dx) }
+            let filled = scratch.dx.count > before
+            scratch.dx.append(UInt8(ascii: "\""))
+            if filled { lastFilled = scratch.dx.count } else if offset == 0 { throw RowProblem.empty("diagnosis_code_1") }
         }
         scratch.dx.removeSubrange(lastFilled...)
-        if scratch.dx.isEmpty || scratch.dx[0] == Self.separator { throw RowProblem.empty("diagnosis_code_1") }
+        scratch.dx.append(UInt8(ascii: "]"))
 
         statement.bindTextNoCopy(claimID, at: 1)
         statement.bind(lineNumber, at: 2)

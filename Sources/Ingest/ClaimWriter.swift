@@ -1,35 +1,24 @@
 import History
 import SQLiteDB
 
-/// Writes one claim version into the history: header, diagnoses and the dx events derived from
-/// them; removes a stored version (its events first, then the claim, whose lines, diagnoses and
-/// line categories cascade). Statements are prepared once per load.
+/// Writes claim versions into the history. A stored version is removed claim by claim (its events
+/// first, then the claim, whose lines, diagnoses and line categories cascade); the file's new
+/// versions are then stored set-based from the stage: headers from each claim's lowest-numbered
+/// line, diagnoses unpacked from its JSON array, dx events by joining the value sets.
 final class ClaimWriter {
     private let db: Connection
     private let loadID: Int64
-    /// Diagnosis code → value sets.
-    private let diagnosisCategories: [String: [String]]
-    private let findMember, deleteEvents, deleteClaim, upsertVoid, insertClaim, insertDiagnosis, insertEvent: Statement
+    private let findMember, deleteEvents, deleteClaim, upsertVoid: Statement
 
-    init(db: Connection, loadID: Int64, diagnosisCategories: [String: [String]]) throws {
+    init(db: Connection, loadID: Int64) throws {
         self.db = db
         self.loadID = loadID
-        self.diagnosisCategories = diagnosisCategories
         findMember = try db.prepare("SELECT member_id FROM claim WHERE claim_id = ?")
         deleteEvents = try db.prepare("DELETE FROM dx_event WHERE member_id = ? AND claim_id = ?")
         deleteClaim = try db.prepare("DELETE FROM claim WHERE claim_id = ?")
         upsertVoid = try db.prepare("""
             INSERT INTO claim_void(claim_id, load_id) VALUES (?, ?)
             ON CONFLICT (claim_id) DO UPDATE SET load_id = excluded.load_id
-            """)
-        insertClaim = try db.prepare("""
-            INSERT INTO claim(claim_id, claim_type, member_id, start_day, end_day, dx_code_type, frequency_code,
-                payer, plan, data_source, file_name, file_date, load_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        insertDiagnosis = try db.prepare("INSERT INTO claim_diagnosis(claim_id, position, code) VALUES (?, ?, ?)")
-        insertEvent = try db.prepare("""
-            INSERT INTO dx_event(member_id, category, day, claim_id, position, code) VALUES (?, ?, ?, ?, ?, ?)
             """)
     }
 
@@ -53,40 +42,40 @@ final class ClaimWriter {
         try upsertVoid.run()
     }
 
-    func store(_ header: ClaimHeader) throws {
-        let claim = insertClaim
-        claim.bind(header.claimID, at: 1)
-        claim.bind(header.claimType, at: 2)
-        claim.bind(header.memberID, at: 3)
-        claim.bind(Int64(header.startDay), at: 4)
-        claim.bind(header.endDay, at: 5)
-        claim.bind(header.dxType, at: 6)
-        claim.bind(header.frequency, at: 7)
-        claim.bind(header.payer, at: 8)
-        claim.bind(header.plan, at: 9)
-        claim.bind(header.dataSource, at: 10)
-        claim.bind(header.fileName, at: 11)
-        claim.bind(header.fileDate, at: 12)
-        claim.bind(loadID, at: 13)
-        try claim.run()
-
-        let derivesEvents = header.dxType == "icd-10-cm"
-        for (position, code) in header.diagnoses {
-            insertDiagnosis.bind(header.claimID, at: 1)
-            insertDiagnosis.bind(position, at: 2)
-            insertDiagnosis.bind(code, at: 3)
-            try insertDiagnosis.run()
-            guard derivesEvents, let categories = diagnosisCategories[code] else { continue }
-            for category in categories {
-                insertEvent.bind(header.memberID, at: 1)
-                insertEvent.bind(category, at: 2)
-                insertEvent.bind(Int64(header.startDay), at: 3)
-                insertEvent.bind(header.claimID, at: 4)
-                insertEvent.bind(position, at: 5)
-                insertEvent.bind(code, at: 6)
-                try insertEvent.run()
-            }
-        }
+    /// Stores every claim left in the stage (their old versions are already removed): header,
+    /// diagnoses and dx events. Returns the number of claims stored.
+    func storeStagedClaims() throws -> Int {
+        // One scan in key order; with a single min(), SQLite takes the bare columns from that row.
+        // The event insert's CROSS JOINs fix the join order (claims outer, the value-set index
+        // inner); left to itself the planner may scan the value sets outside, which is quadratic.
+        try db.execute("""
+            DROP TABLE IF EXISTS temp.claim_head;
+            CREATE TEMP TABLE claim_head AS
+            SELECT claim_id, min(line_number) AS line_number, claim_type, member_id, start_day, end_day, dx_type, dx,
+                frequency, payer, plan, data_source, file_name, file_date
+            FROM claim_stage GROUP BY claim_id;
+            """)
+        try db.run("""
+            INSERT INTO claim(claim_id, claim_type, member_id, start_day, end_day, dx_code_type, frequency_code,
+                payer, plan, data_source, file_name, file_date, load_id)
+            SELECT claim_id, claim_type, member_id, start_day, end_day, dx_type, frequency, payer, plan, data_source,
+                file_name, file_date, ?
+            FROM claim_head ORDER BY claim_id
+            """, [.integer(loadID)])
+        let stored = db.changes
+        try db.execute("""
+            INSERT INTO claim_diagnosis(claim_id, position, code)
+            SELECT h.claim_id, d.key + 1, d.value FROM claim_head h, json_each(h.dx) d
+            WHERE d.value <> '' ORDER BY h.claim_id, d.key;
+            INSERT INTO dx_event(member_id, category, day, claim_id, position, code)
+            SELECT h.member_id, v.value_set, h.start_day, h.claim_id, d.position, d.code
+            FROM claim_head h
+            CROSS JOIN claim_diagnosis d ON d.claim_id = h.claim_id
+            CROSS JOIN value_set_code v ON v.code_system = 'ICD10CM' AND v.code = d.code
+            WHERE h.dx_type = 'icd-10-cm';
+            DROP TABLE temp.claim_head;
+            """)
+        return stored
     }
 
     /// Adds `line_category` rows for the staged lines whose codes are in a procedure or revenue value set.

@@ -50,4 +50,18 @@ enum Field {
             out.append(byte >= 97 && byte <= 122 ? byte - 32 : byte)
         }
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Appends the normalised code (as `appendNormalizedCode`) escaped for a JSON string.
+    static func appendNormalizedCodeAsJSON(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        for byte in bytes where byte != 46 && byte != 32 && byte != 9 {
+            switch byte {
+            case 34, 92: out.append(92); out.append(byte)
+            case 0..<32: out += [92, 117, 48, 48, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]]   // \u00XX
+            case 97...122: out.append(byte - 32)
+            default: out.append(byte)
+            }
+        }
+    }
 }
