@@ -1,4 +1,5 @@
 import ArgumentParser
+import DelimitedText
 import History
 
 /// `lbp ledger`: the files loaded so far.
@@ -16,13 +17,8 @@ struct LedgerCommand: ParsableCommand {
                 print([String(entry.loadID), entry.kind, entry.fileName, String(entry.fileSize), entry.sha256,
                        String(entry.rowsRead), String(entry.rowsLoaded), String(entry.rowsRejected), String(entry.warnings),
                        String(entry.claimsStored), String(entry.claimsReplaced), String(entry.claimsVoided), entry.loadedAt]
-                    .map(csvField).joined(separator: ","))
+                    .map(CSVWriter.escape).joined(separator: ","))
             }
         }
     }
-}
-
-func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

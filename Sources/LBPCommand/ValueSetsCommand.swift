@@ -1,4 +1,5 @@
 import ArgumentParser
+import DelimitedText
 import History
 import ValueSets
 
@@ -18,7 +19,7 @@ struct ValueSetsCommand: ParsableCommand {
                 let db = try database.openForReading()
                 print("value_set,code_system,codes,origin,sha256")
                 for set in try ValueSetStore(db).list() {
-                    print("\(set.name),\(set.codeSystem),\(set.codes),\(csvField(set.origin)),\(set.sha256)")
+                    print("\(set.name),\(set.codeSystem),\(set.codes),\(CSVWriter.escape(set.origin)),\(set.sha256)")
                 }
             }
         }

@@ -86,16 +86,13 @@ public struct DecideRun {
                     summary.unchangedDecisions += 1
                     return
                 }
-                if let current {
-                    // Clear the current flag first: one current decision per line.
-                    try db.run("UPDATE decision SET is_current = 0 WHERE decision_id = ?", [.integer(current.id)])
-                }
+                if let current { try store.retire(current.id) }
                 let id = try store.insert(decision, fingerprint: fingerprint, runID: runID, decidedAt: decidedAt)
                 guard let current else { summary.newDecisions += 1; return }
                 let kind = current.outcome != decision.outcome.rawValue ? "outcome"
                     : current.reason != decision.reason ? "reason"
                     : current.policyVersion != decision.policyVersion ? "policy" : "evidence"
-                try store.supersede(current.id, by: id, kind: kind, runID: runID, claimID: line.claimID, lineNumber: line.lineNumber)
+                try store.logChange(from: current.id, to: id, kind: kind, runID: runID, claimID: line.claimID, lineNumber: line.lineNumber)
                 summary.changedDecisions += 1
                 summary.changes.append(.init(claimID: line.claimID, lineNumber: line.lineNumber, kind: kind,
                                              previousOutcome: current.outcome, previousReason: current.reason,
@@ -133,18 +130,11 @@ public struct DecideRun {
             gone.append(($0.int64(0), $0.text(1), $0.int(2), $0.text(3), $0.text(4)))
         }
         for item in gone {
-            try store.supersede(item.id, by: nil, kind: "withdrawn", runID: runID, claimID: item.claimID, lineNumber: item.line)
+            try store.retire(item.id)
+            try store.logChange(from: item.id, to: nil, kind: "withdrawn", runID: runID, claimID: item.claimID, lineNumber: item.line)
             summary.changes.append(.init(claimID: item.claimID, lineNumber: item.line, kind: "withdrawn",
                                          previousOutcome: item.outcome, previousReason: item.reason, outcome: nil, reason: nil))
         }
         summary.withdrawnDecisions = gone.count
-    }
-}
-
-extension String {
-    func replacingOccurrences(_ target: Character, _ replacement: String) -> String {
-        var out = ""
-        for character in self { if character == target { out += replacement } else { out.append(character) } }
-        return out
     }
 }

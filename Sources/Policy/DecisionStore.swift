@@ -76,9 +76,13 @@ public struct DecisionStore {
         return id
     }
 
-    /// Marks a decision as no longer current and records why in the change log.
-    func supersede(_ previousID: Int64, by newID: Int64?, kind: String, runID: Int64, claimID: String, lineNumber: Int) throws {
-        try db.run("UPDATE decision SET is_current = 0 WHERE decision_id = ?", [.integer(previousID)])
+    /// Marks a decision as no longer current (before its successor is inserted: one current per line).
+    func retire(_ decisionID: Int64) throws {
+        try db.run("UPDATE decision SET is_current = 0 WHERE decision_id = ?", [.integer(decisionID)])
+    }
+
+    /// Records in the change log that a line's decision was replaced (or, with no new one, withdrawn).
+    func logChange(from previousID: Int64, to newID: Int64?, kind: String, runID: Int64, claimID: String, lineNumber: Int) throws {
         try db.run("""
             INSERT INTO decision_change(run_id, claim_id, line_number, kind, previous_decision_id, new_decision_id)
             VALUES (?, ?, ?, ?, ?, ?)

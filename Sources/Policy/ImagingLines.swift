@@ -1,3 +1,4 @@
+import Foundation
 import History
 import SQLiteDB
 
@@ -41,6 +42,6 @@ public struct ImagingLines {
     }
 
     static func jsonArray(_ names: [String]) -> String {
-        "[" + names.map { "\"" + $0.replacingOccurrences("\\", "\\\\").replacingOccurrences("\"", "\\\"") + "\"" }.joined(separator: ",") + "]"
+        String(decoding: (try? JSONEncoder().encode(names)) ?? Data("[]".utf8), as: UTF8.self)
     }
 }

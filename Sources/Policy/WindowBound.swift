@@ -1,3 +1,4 @@
+import Foundation
 import History
 
 /// One end of a red-flag window, relative to the index date I: `-1y`, `-90d`, `+28d`, `0d`,
@@ -10,7 +11,7 @@ public enum WindowBound: Sendable, Equatable, Codable, CustomStringConvertible {
 
     /// Parses `-1y`, `+28d`, `0d`.
     public init?(text: String) {
-        let trimmed = text.trimmingCharacters(in: " ")
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let unit = trimmed.last, unit == "d" || unit == "y" else { return nil }
         guard let value = Int(trimmed.dropLast()) else { return nil }
         self = unit == "d" ? .days(value) : .years(value)
@@ -46,15 +47,6 @@ public enum WindowBound: Sendable, Equatable, Codable, CustomStringConvertible {
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         if case .unbounded = self { try container.encodeNil() } else { try container.encode(description) }
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        var view = Substring(self)
-        while view.first == set { view.removeFirst() }
-        while view.last == set { view.removeLast() }
-        return String(view)
     }
 }
 
