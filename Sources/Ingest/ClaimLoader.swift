@@ -120,9 +120,7 @@ struct ClaimLoader {
 
     /// Writes the raw lines of the rows rejected at claim level, re-reading the file for them.
     private func rejectInconsistentRows() throws {
-        let opened = try ExtractFile.open(context.path)
-        let reader = CSVReader(source: opened.source, delimiter: context.reader.delimiter)
-        _ = try reader.readHeader()
+        let reader = try context.reopen()
         let pending = try context.db.prepare("SELECT source_line, column_name, message FROM claim_cross_reject ORDER BY source_line")
         var more = try pending.step()
         while more, try reader.next() {
