@@ -180,6 +180,11 @@ public final class SegmentReader {
                 } else if c == 0 { nul = true }
                 i += 1
             }
+            if i < available && i >= maxSegmentBytes {
+                keepOversized(count: i)
+                position = segmentStart + i + 1
+                return
+            }
             if i < available {
                 // Found the terminator at i.
                 var contentEnd = i
@@ -212,10 +217,7 @@ public final class SegmentReader {
     /// Consumes the rest of a segment longer than the limit, keeping its first KiB; its only
     /// element is then its id.
     private func skipOversized(terminator: UInt8) throws {
-        oversizedCount = min(1024, dataEnd - segmentStart)
-        oversized.update(from: buffer + segmentStart, count: oversizedCount)
-        var idEnd = 0
-        while idEnd < min(3, oversizedCount), oversized[idEnd] != separators!.element { idEnd += 1 }
+        keepOversized(count: dataEnd - segmentStart)
         var p = segmentStart
         while true {
             if p >= dataEnd {
@@ -229,8 +231,15 @@ public final class SegmentReader {
             p += 1
         }
         position = p
-        segmentStart = p
-        segmentEnd = p
+    }
+
+    /// Keeps the first KiB of the segment at `segmentStart` (of `count` bytes) as an oversized
+    /// segment whose only element is its id.
+    private func keepOversized(count: Int) {
+        oversizedCount = min(1024, count)
+        oversized.update(from: buffer + segmentStart, count: oversizedCount)
+        var idEnd = 0
+        while idEnd < min(3, oversizedCount), oversized[idEnd] != separators!.element { idEnd += 1 }
         isOversized = true
         elementCount = 0
         appendElement(0, idEnd)
