@@ -72,7 +72,7 @@ let package = Package(
             "Reports", "Policy", "History", "Ingest", "SQLiteDB", "DelimitedText", "TestSupport",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "LBPCommandTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "LBPCommandTests", dependencies: ["TestSupport", "History", "SQLiteDB"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["Ingest", "History", "Policy", "Reports", "SQLiteDB", "DelimitedText", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
