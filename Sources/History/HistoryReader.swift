@@ -107,9 +107,14 @@ public struct HistoryReader {
         return sets
     }
 
-    /// The member a stored claim belongs to, if it is stored.
-    public func member(ofClaim claimID: String) throws -> String? {
-        try db.scalarText("SELECT member_id FROM claim WHERE claim_id = ?", [.text(claimID)])
+    /// The charge amounts of a claim's lines as stored by one load (the claim version it stored),
+    /// by line number; empty when that version is no longer stored.
+    public func lineCharges(claimID: String, loadID: Int64) throws -> [String] {
+        var charges: [String] = []
+        try db.forEach("""
+            SELECT coalesce(charge_amount, '') FROM claim_line WHERE claim_id = ? AND load_id = ? ORDER BY line_number
+            """, [.text(claimID), .integer(loadID)]) { charges.append($0.text(0)) }
+        return charges
     }
 
     /// The newest ledger entry (the history a decision or check sees), if anything was loaded.
