@@ -165,7 +165,7 @@ struct LoaderFuzzTests {
                 case .emptyFile: outcomes["emptyFile", default: 0] += 1
                 case .missingColumns: outcomes["missingColumns", default: 0] += 1
                 case .duplicateColumns: outcomes["duplicateColumns", default: 0] += 1
-                case .unreadable, .countsDoNotAddUp, .cannotWriteRejects, .malformed:
+                case .unreadable, .countsDoNotAddUp, .cannotWriteRejects:
                     Issue.record("\(what): unexpected file-level error: \(error)", sourceLocation: sourceLocation)
                 }
                 #expect(try digest(history.db, tables: historyTables) == before, "\(what): \(error) changed the database",
