@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "lbp-imaging",
-    platforms: [.macOS(.v13)],
+    // Linux only (built and tested on Debian with the system libsqlite3 ≥ 3.33.0 and zlib): the
+    // code calls Glibc, so no Apple platform is declared.
     products: [
         .executable(name: "lbp", targets: ["LBPCommand"]),
     ],
