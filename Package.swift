@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "lbp-imaging",
-    platforms: [.macOS(.v13)],
+    // Linux only (built and tested on Debian with the system libsqlite3 ≥ 3.33.0 and zlib): the
+    // code calls Glibc, so no Apple platform is declared.
     products: [
         .executable(name: "lbp", targets: ["LBPCommand"]),
     ],
@@ -28,6 +29,7 @@ let package = Package(
             resources: [
                 .embedInCode("m0001_history.sql"),
                 .embedInCode("m0002_decisions.sql"),
+                .embedInCode("m0003_member_decisions.sql"),
             ]
         ),
         // Streaming RFC 4180 reader over plain or gzip files, in bounded memory.

@@ -28,13 +28,15 @@ public final class Connection {
 
     /// Opens (and, in `.readWriteCreate` mode, creates with permissions 0600) a database file.
     ///
-    /// - Throws: `SQLiteError` when the file cannot be opened or is not a database.
+    /// - Throws: `SQLiteError` when the file cannot be opened or is not a database, or when the
+    ///   system's SQLite is older than `SQLiteRequirements.minimumVersion` (nothing is created).
     public init(path: String, mode: Mode = .readWriteCreate, busyTimeoutMilliseconds: Int32 = 5_000) throws {
+        try SQLiteRequirements.check()
         if mode == .readWriteCreate, path != ":memory:", !path.isEmpty {
             try Connection.createOwnerOnly(path)
         }
         var db: OpaquePointer?
-        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        var flags = SQLITE_OPEN_NOMUTEX
         switch mode {
         case .readWriteCreate: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         case .readWrite: flags |= SQLITE_OPEN_READWRITE
@@ -43,8 +45,9 @@ public final class Connection {
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open database"
+            let code = db.map { sqlite3_extended_errcode($0) } ?? rc
             if let db { sqlite3_close_v2(db) }
-            throw SQLiteError(extendedCode: rc, message: message)
+            throw SQLiteError(extendedCode: code, message: message)
         }
         self.handle = db
         self.path = path
@@ -52,7 +55,21 @@ public final class Connection {
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
     }
 
+    private var busyWait: BusyWait?
+
+    /// Waits up to `milliseconds` for another connection's lock before a statement fails with
+    /// SQLITE_BUSY, calling `onWait` once when a wait begins (to tell a user on a terminal).
+    public func waitForLocks(upTo milliseconds: Int64, onWait: (() -> Void)? = nil) {
+        let wait = BusyWait(limitMilliseconds: milliseconds, onWait: onWait)
+        busyWait = wait
+        sqlite3_busy_handler(handle, { context, attempt in
+            guard let context else { return 0 }
+            return Unmanaged<BusyWait>.fromOpaque(context).takeUnretainedValue().retry(attempt: attempt) ? 1 : 0
+        }, Unmanaged.passUnretained(wait).toOpaque())
+    }
+
     deinit {
+        sqlite3_busy_handler(handle, nil, nil)
         cache.removeAll()
         sqlite3_close_v2(handle)
     }
@@ -131,7 +148,8 @@ public final class Connection {
     // MARK: State
 
     /// Rows changed by the last INSERT, UPDATE or DELETE.
-    public var changes: Int { Int(sqlite3_changes64(handle)) }
+    /// (`sqlite3_changes`, which SQLite 3.33.0 has; see `SQLiteRequirements`.)
+    public var changes: Int { Int(sqlite3_changes(handle)) }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
@@ -148,3 +166,34 @@ public final class Connection {
 
 @available(*, unavailable)
 extension Connection: Sendable {}
+
+/// The state of a busy wait: when it began, and whether the user was told.
+private final class BusyWait {
+    let limitMilliseconds: Int64
+    let onWait: (() -> Void)?
+    private var startedAt: Int64 = 0
+
+    init(limitMilliseconds: Int64, onWait: (() -> Void)?) {
+        self.limitMilliseconds = limitMilliseconds
+        self.onWait = onWait
+    }
+
+    /// Whether to try again after a short sleep (SQLite counts `attempt` from 0 for each lock wait).
+    func retry(attempt: Int32) -> Bool {
+        let now = Self.milliseconds()
+        if attempt == 0 {
+            startedAt = now
+            onWait?()
+        }
+        let left = limitMilliseconds - (now - startedAt)
+        guard left > 0 else { return false }
+        usleep(useconds_t(min(left, attempt < 10 ? 5 : 50) * 1000))
+        return true
+    }
+
+    private static func milliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+}
