@@ -35,10 +35,16 @@ public final class ClaimStore {
     public init(db: Connection, loadID: Int64) throws {
         self.db = db
         self.loadID = loadID
-        findMember = try db.prepare("SELECT member_id FROM claim WHERE claim_id = ?")
+        findMember = try db.prepare("""
+            SELECT member_id, min(start_day, coalesce((SELECT min(service_day) FROM claim_line WHERE claim_id = ?1), start_day))
+            FROM claim WHERE claim_id = ?1
+            """)
         deleteEvents = try db.prepare("DELETE FROM dx_event WHERE member_id = ? AND claim_id = ?")
         deleteClaim = try db.prepare("DELETE FROM claim WHERE claim_id = ?")
-        memberChanged = try db.prepare("INSERT OR IGNORE INTO member_change(load_id, member_id) VALUES (?, ?)")
+        memberChanged = try db.prepare("""
+            INSERT INTO member_change(load_id, member_id, from_day) VALUES (?, ?, ?)
+            ON CONFLICT (load_id, member_id) DO UPDATE SET from_day = min(from_day, excluded.from_day)
+            """)
         upsertVoid = try db.prepare("""
             INSERT INTO claim_void(claim_id, load_id) VALUES (?, ?)
             ON CONFLICT (claim_id) DO UPDATE SET load_id = excluded.load_id
@@ -120,7 +126,7 @@ public final class ClaimStore {
     private func remove(claimID: String) throws -> Bool {
         findMember.bind(claimID, at: 1)
         guard try findMember.step() else { findMember.reset(); return false }
-        let member = findMember.text(0)
+        let member = findMember.text(0), fromDay = findMember.int64(1)
         findMember.reset()
         deleteEvents.bind(member, at: 1)
         deleteEvents.bind(claimID, at: 2)
@@ -129,6 +135,7 @@ public final class ClaimStore {
         try deleteClaim.run()
         memberChanged.bind(loadID, at: 1)
         memberChanged.bind(member, at: 2)
+        memberChanged.bind(fromDay, at: 3)
         try memberChanged.run()
         return true
     }
@@ -138,13 +145,13 @@ public final class ClaimStore {
     /// derived events. Returns the number of claims stored.
     private func storeStagedClaims() throws -> Int {
         // One scan in key order; with a single min(), SQLite takes the bare columns from that row.
-        try db.execute("""
-            DROP TABLE IF EXISTS temp.claim_head;
+        try db.execute("DROP TABLE IF EXISTS temp.claim_head")
+        try db.run("""
             CREATE TEMP TABLE claim_head AS
             SELECT claim_id, min(line_number) AS line_number, claim_type, member_id, start_day, end_day, dx_type, dx,
-                frequency, payer, plan, data_source, file_name, file_date
-            FROM claim_stage GROUP BY claim_id;
-            """)
+                frequency, payer, plan, data_source, file_name, file_date, ?1 AS load_id
+            FROM claim_stage GROUP BY claim_id
+            """, [.integer(loadID)])
         try db.run("""
             INSERT INTO claim(claim_id, claim_type, member_id, start_day, end_day, dx_code_type, frequency_code,
                 payer, plan, data_source, file_name, file_date, load_id)
@@ -158,8 +165,12 @@ public final class ClaimStore {
             SELECT h.claim_id, d.key + 1, d.value FROM claim_head h, json_each(h.dx) d
             WHERE d.value <> '' ORDER BY h.claim_id, d.key;
             """)
-        try db.run("INSERT OR IGNORE INTO member_change(load_id, member_id) SELECT DISTINCT ?, member_id FROM claim_head",
-                   [.integer(loadID)])
+        try db.run("""
+            INSERT INTO member_change(load_id, member_id, from_day)
+            SELECT ?1, member_id, min(min(start_day, coalesce(line_start_day, start_day))) FROM claim_stage WHERE true
+            GROUP BY member_id
+            ON CONFLICT (load_id, member_id) DO UPDATE SET from_day = min(from_day, excluded.from_day)
+            """, [.integer(loadID)])
         return stored
     }
 

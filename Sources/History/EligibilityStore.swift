@@ -36,8 +36,8 @@ public final class EligibilityStore {
     /// Records every member whose spans this load stored or replaced (their decisions may change).
     public func recordChangedMembers() throws {
         try db.run("""
-            INSERT OR IGNORE INTO member_change(load_id, member_id)
-            SELECT DISTINCT load_id, member_id FROM eligibility_span WHERE load_id = ?
+            INSERT OR IGNORE INTO member_change(load_id, member_id, from_day)
+            SELECT load_id, member_id, min(start_day) FROM eligibility_span WHERE load_id = ? GROUP BY member_id
             """, [.integer(loadID)])
     }
 }

@@ -30,8 +30,8 @@ private func rows(_ db: Connection, _ sql: String) throws -> [[SQLiteValue]] {
 }
 
 private func derivedEvents(_ db: Connection) throws -> (dx: [[SQLiteValue]], lines: [[SQLiteValue]]) {
-    (try rows(db, "SELECT * FROM dx_event ORDER BY 1, 2, 3, 4, 5"),
-     try rows(db, "SELECT * FROM line_category ORDER BY 1, 2, 3"))
+    (try rows(db, "SELECT member_id, category, day, claim_id, position, code FROM dx_event ORDER BY 1, 2, 3, 4, 5"),
+     try rows(db, "SELECT claim_id, line_number, category FROM line_category ORDER BY 1, 2, 3"))
 }
 
 private func dayNumber(_ iso: String) -> SQLiteValue { .integer(Int64(Day(iso: iso)!.number)) }
@@ -234,6 +234,10 @@ struct ValueSetTests {
         let history = try TestHistory()
         try loadMixedClaims(history)
         let loaded = try derivedEvents(history.db)
+        let lineFacts = try rows(history.db, "SELECT * FROM line_category ORDER BY 1, 2, 3")
+        let eventFacts = try rows(history.db, "SELECT * FROM dx_event ORDER BY 1, 2, 3, 4, 5")
+        #expect(lineFacts.first == ["C1", 1, "IMAGING_MRI", "M1", dayNumber("2024-03-01"), "72148", "professional",
+                                    dayNumber("2024-03-01"), "M5450", 1, "", "0320", ""])
         #expect(loaded.dx == [
             ["M1", "CANCER", dayNumber("2024-03-01"), "C1", 2, "C50911"],
             ["M1", "LOW_BACK_PAIN", dayNumber("2023-11-30"), "C3", 1, "M545"],
@@ -257,6 +261,9 @@ struct ValueSetTests {
 
         try ValueSetStore(history.db).rebuildDerivedEvents()
         #expect(try derivedEvents(history.db) == rebuilt)
+        // Every derived column, not only the keys, is the same after a rebuild.
+        #expect(try rows(history.db, "SELECT * FROM line_category ORDER BY 1, 2, 3") == lineFacts)
+        #expect(try rows(history.db, "SELECT * FROM dx_event ORDER BY 1, 2, 3, 4, 5") == eventFacts)
     }
 
     @Test func upsertingAValueSetRederivesEventsWithoutReloading() throws {
