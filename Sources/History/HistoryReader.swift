@@ -30,7 +30,7 @@ public struct HistoryReader {
             events[category]!.append(DxEventRef(day: day, claimID: eventQuery.text(2), position: eventQuery.int(3),
                                                 code: eventQuery.text(4), loadID: eventQuery.int64(5)))
         }
-        return MemberHistory(memberID: memberID, events: events, spans: try spans(of: memberID))
+        return MemberHistory(memberID: memberID, sortedEvents: events, spans: try spans(of: memberID))
     }
 
     /// Every eligibility span of a member, by start date, payer and plan.
