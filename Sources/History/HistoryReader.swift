@@ -61,10 +61,11 @@ public struct HistoryReader {
         if scope.claimID != nil { filters.append("claim_id = ?3") }
         if scope.serviceFrom != nil { filters.append("service_day >= ?4") }
         if scope.serviceTo != nil { filters.append("service_day <= ?5") }
-        if scope.changedSince != nil {
+        if let change = scope.changedSince {
+            try collectChangedMembers(afterLoad: change.load)
             filters.append("""
-                EXISTS (SELECT 1 FROM member_change mc WHERE mc.member_id = lc.member_id AND mc.load_id > ?6
-                        AND mc.from_day <= lc.service_day + ?7)
+                EXISTS (SELECT 1 FROM temp.changed_member ch WHERE ch.member_id = lc.member_id
+                        AND ch.from_day <= lc.service_day + ?7)
                 """)
         }
         let statement = try db.prepare("""
@@ -79,10 +80,7 @@ public struct HistoryReader {
         if let claim = scope.claimID { statement.bind(claim, at: 3) }
         if let from = scope.serviceFrom { statement.bind(from.number, at: 4) }
         if let to = scope.serviceTo { statement.bind(to.number, at: 5) }
-        if let change = scope.changedSince {
-            statement.bind(change.load, at: 6)
-            statement.bind(change.reachDays, at: 7)
-        }
+        if let change = scope.changedSince { statement.bind(change.reachDays, at: 7) }
         while try statement.step() {
             let modifiers = statement.text(9)
             try body(ImagingLine(
@@ -92,6 +90,23 @@ public struct HistoryReader {
                 loadID: statement.int64(8), modifiers: modifiers.isEmpty ? [] : modifiers.split(separator: ";").map(String.init),
                 revenueCode: statement.text(10), chargeAmount: statement.text(11)))
         }
+    }
+
+    /// Fills `temp.changed_member` (member_id, from_day): every member a load after `load`
+    /// touched, with the earliest day touched. One range scan of the newer loads' rows, so the
+    /// lines and decisions of a run are then matched against a small table.
+    public func collectChangedMembers(afterLoad load: Int64) throws {
+        try db.execute("""
+            DROP TABLE IF EXISTS temp.changed_member;
+            CREATE TEMP TABLE changed_member(member_id TEXT PRIMARY KEY, from_day INTEGER NOT NULL) WITHOUT ROWID;
+            """)
+        // No GROUP BY: grouping by member would scan the member index over every load; this is a
+        // range scan of the newer loads on the primary key.
+        try db.run("""
+            INSERT INTO temp.changed_member(member_id, from_day)
+            SELECT member_id, from_day FROM member_change WHERE load_id > ?
+            ON CONFLICT (member_id) DO UPDATE SET from_day = min(from_day, excluded.from_day)
+            """, [.integer(load)])
     }
 
     /// The current version of a stored imaging line, if the line exists and is still imaging.
