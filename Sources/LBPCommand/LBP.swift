@@ -3,14 +3,14 @@ import Policy
 
 /// `lbp`: the LBP imaging payment-integrity engine.
 @main
-struct LBP: ParsableCommand {
+struct LBP: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lbp",
         abstract: "Load claims and eligibility extracts, decide lumbar-imaging lines under the LBP policy, explain and export the decisions.",
         version: Engine.version,
         subcommands: [
             LoadCommand.self, DecideCommand.self, ExplainCommand.self, ExportCommand.self,
-            ValueSetsCommand.self, LedgerCommand.self, BenchExplainCommand.self,
+            ValueSetsCommand.self, LedgerCommand.self, ServeCommand.self, BenchExplainCommand.self,
         ]
     )
 }
