@@ -42,6 +42,7 @@ let package = Package(
             resources: [
                 .embedInCode("m0001_history.sql"),
                 .embedInCode("m0002_decisions.sql"),
+                .embedInCode("m0003_member_decisions.sql"),
             ]
         ),
         // Streaming RFC 4180 reader over plain or gzip files, in bounded memory.

@@ -19,6 +19,12 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible {
         self.number = Int32(Day.daysFromCivil(year: year, month: month, day: day))
     }
 
+    /// A day from components without the year check: window arithmetic on a date near 9999-12-31
+    /// may step past year 9999 (the day number is still exact). `day` must exist in that month.
+    init(unchecked year: Int, month: Int, day: Int) {
+        self.number = Int32(Day.daysFromCivil(year: year, month: month, day: day))
+    }
+
     /// Parses `YYYY-MM-DD` or `YYYYMMDD`; nil for any other form or an impossible date.
     public init?(iso text: String) {
         var copy = text
@@ -76,8 +82,8 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible {
     /// The same month and day `years` earlier; Feb 29 becomes Feb 28 in a year without it.
     public func yearsEarlier(_ years: Int) -> Day {
         let (y, m, d) = components
-        let year = max(1, y - years)
-        return Day(year: year, month: m, day: min(d, Day.daysInMonth(year: year, month: m)))!
+        let year = y - years
+        return Day(unchecked: year, month: m, day: min(d, Day.daysInMonth(year: year, month: m)))
     }
 
     public static func < (a: Day, b: Day) -> Bool { a.number < b.number }
@@ -86,6 +92,13 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible {
 
     public static func isLeap(_ year: Int) -> Bool {
         year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    }
+
+    /// The same month and day `years` later; Feb 29 becomes Feb 28 in a year without it.
+    public func yearsLater(_ years: Int) -> Day {
+        let (y, m, d) = components
+        let year = y + years
+        return Day(unchecked: year, month: m, day: min(d, Day.daysInMonth(year: year, month: m)))
     }
 
     static func daysInMonth(year: Int, month: Int) -> Int {

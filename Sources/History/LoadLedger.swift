@@ -56,6 +56,18 @@ public struct LoadLedger {
         return found
     }
 
+    /// The newest entry, if any file was loaded.
+    public func latest() throws -> LedgerEntry? {
+        var found: LedgerEntry?
+        try db.forEach("SELECT \(Self.columns) FROM load_ledger ORDER BY load_id DESC LIMIT 1") { found = Self.entry($0) }
+        return found
+    }
+
+    /// The newest ledger id (0 when nothing was loaded).
+    public func latestID() throws -> Int64 {
+        try db.scalarInt("SELECT coalesce(max(load_id), 0) FROM load_ledger") ?? 0
+    }
+
     /// Every entry, oldest first.
     public func all() throws -> [LedgerEntry] {
         var entries: [LedgerEntry] = []

@@ -24,7 +24,7 @@ public struct MemberTimeline {
 
     /// The member's eligibility spans that overlap `from ... to`, by start date.
     public func spans(member: String, from: Day, to: Day) throws -> [EligibilitySpan] {
-        try WindowQueries(db).spans(member: member, from: from, to: to)
+        try HistoryReader(db).spans(of: member).filter { $0.start <= to && ($0.end.map { $0 >= from } ?? true) }
     }
 
     /// The member's diagnosis events in `categories` dated `from ... to`, by day, value set,

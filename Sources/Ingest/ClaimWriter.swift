@@ -8,7 +8,7 @@ import SQLiteDB
 final class ClaimWriter {
     private let db: Connection
     private let loadID: Int64
-    private let findMember, deleteEvents, deleteClaim, upsertVoid: Statement
+    private let findMember, deleteEvents, deleteClaim, upsertVoid, memberChanged: Statement
 
     init(db: Connection, loadID: Int64) throws {
         self.db = db
@@ -16,6 +16,7 @@ final class ClaimWriter {
         findMember = try db.prepare("SELECT member_id FROM claim WHERE claim_id = ?")
         deleteEvents = try db.prepare("DELETE FROM dx_event WHERE member_id = ? AND claim_id = ?")
         deleteClaim = try db.prepare("DELETE FROM claim WHERE claim_id = ?")
+        memberChanged = try db.prepare("INSERT OR IGNORE INTO member_change(load_id, member_id) VALUES (?, ?)")
         upsertVoid = try db.prepare("""
             INSERT INTO claim_void(claim_id, load_id) VALUES (?, ?)
             ON CONFLICT (claim_id) DO UPDATE SET load_id = excluded.load_id
@@ -33,6 +34,9 @@ final class ClaimWriter {
         try deleteEvents.run()
         deleteClaim.bind(claimID, at: 1)
         try deleteClaim.run()
+        memberChanged.bind(loadID, at: 1)
+        memberChanged.bind(member, at: 2)
+        try memberChanged.run()
         return true
     }
 
@@ -73,8 +77,10 @@ final class ClaimWriter {
             CROSS JOIN claim_diagnosis d ON d.claim_id = h.claim_id
             CROSS JOIN value_set_code v ON v.code_system = 'ICD10CM' AND v.code = d.code
             WHERE h.dx_type = 'icd-10-cm';
-            DROP TABLE temp.claim_head;
             """)
+        try db.run("INSERT OR IGNORE INTO member_change(load_id, member_id) SELECT DISTINCT ?, member_id FROM claim_head",
+                   [.integer(loadID)])
+        try db.execute("DROP TABLE temp.claim_head")
         return stored
     }
 

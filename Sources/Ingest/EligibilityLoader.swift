@@ -45,6 +45,11 @@ struct EligibilityLoader {
                 report.spansStored += 1
             }
         }
+        // Every member whose spans this file stored or replaced: their decisions may change.
+        try context.db.run("""
+            INSERT OR IGNORE INTO member_change(load_id, member_id)
+            SELECT DISTINCT load_id, member_id FROM eligibility_span WHERE load_id = ?
+            """, [.integer(loadID)])
     }
 
     private func bindRow(_ statement: Statement, member: Int, memberName: String, start: Int, end: Int,

@@ -18,15 +18,26 @@ struct DatabaseOptions: ParsableArguments {
         database ?? HistoryDatabase.defaultPath(environment: ProcessEnvironment.all)
     }
 
-    /// How long to wait for another process's lock: `$LBP_BUSY_TIMEOUT_MS`, else 5 s.
-    var busyTimeout: Int32 {
-        ProcessEnvironment.all["LBP_BUSY_TIMEOUT_MS"].flatMap { Int32($0) } ?? 5_000
+    @Option(name: .long, help: ArgumentHelp("How long to wait for another lbp process's write lock before giving up with exit 75 (default 600).", valueName: "seconds"))
+    var wait: Int?
+
+    /// How long to wait for another process's lock, in milliseconds: `--wait`, else
+    /// `$LBP_BUSY_TIMEOUT_MS`, else 10 minutes (batch jobs queue behind each other).
+    var waitMilliseconds: Int64 {
+        if let wait { return Int64(max(0, min(wait, 86_400))) * 1000 }
+        return ProcessEnvironment.all["LBP_BUSY_TIMEOUT_MS"].flatMap { Int64($0) } ?? 600_000
     }
 
     /// Opens the database for writing (creating it owner-only when missing).
     func open() throws -> Connection {
         try refuseDirectory()
-        return try HistoryDatabase.open(path: path, busyTimeoutMilliseconds: busyTimeout)
+        let db = try HistoryDatabase.open(path: path, busyTimeoutMilliseconds: 5_000)
+        let limit = waitMilliseconds
+        db.waitForLocks(upTo: limit) {
+            guard isatty(2) == 1 else { return }
+            printToStderr("lbp: waiting for another lbp process to finish with the database (up to \(limit / 1000) s; see --wait)\n")
+        }
+        return db
     }
 
     private func refuseDirectory() throws {
@@ -42,7 +53,9 @@ struct DatabaseOptions: ParsableArguments {
         guard access(path, F_OK) == 0 else {
             throw UserFacingError(message: "no database at \(path) (load extracts first, or pass --database)", exitCode: .failure)
         }
-        return try HistoryDatabase.open(path: path, readOnly: true, busyTimeoutMilliseconds: busyTimeout)
+        let db = try HistoryDatabase.open(path: path, readOnly: true, busyTimeoutMilliseconds: 5_000)
+        db.waitForLocks(upTo: waitMilliseconds)
+        return db
     }
 }
 

@@ -11,8 +11,12 @@ struct DecideCommand: ParsableCommand {
         commandName: "decide",
         abstract: "Decide every imaging line (or those in scope) under the LBP policy; report outcomes and changes.",
         discussion: """
-            A run is one transaction. A line whose decision is unchanged keeps its stored decision; \
-            a changed one gets a new decision and the change is logged (see --changes-out).
+            A run is one transaction under the stored policy (lbp policy set). Without a scope or --full, only \
+            the lines of members whose claims or eligibility a load touched since the last run are re-decided \
+            (everything when the policy or a value set it names changed). A line whose outcome, reason, index \
+            date and red flags are unchanged keeps its stored decision; a changed one gets a new decision and \
+            the change is logged (see --changes-out). With --policy FILE the run is a what-if: it prints and \
+            writes --out, and stores nothing.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -25,6 +29,9 @@ struct DecideCommand: ParsableCommand {
     @Option(name: .customLong("changes-out"), help: ArgumentHelp("Write this run's changed decisions as CSV.", valueName: "file"))
     var changesOut: String?
 
+    @Flag(help: "Re-decide every imaging line, not only those of members whose history changed since the last run.")
+    var full = false
+
     @Flag(help: "Print the run summary as JSON.")
     var json = false
 
@@ -32,17 +39,26 @@ struct DecideCommand: ParsableCommand {
         try reportingErrors(database: database.path) {
             let db = try database.open()
             let resolved = try policy.resolve(db)
-            let summary = try DecideRun(db: db, policy: resolved).run(scope: scope.filter)
-            if let out {
-                _ = try DecisionExporter(db: db).export(format: .csv, filter: scope.filter, to: try OutputFile(path: out))
+            let run = DecideRun(db: db, policy: resolved)
+            let write = { (summary: DecideSummary) throws in
+                if let out {
+                    _ = try DecisionExporter(db: db).export(format: .csv, filter: scope.filter, to: try OutputFile(path: out))
+                }
+                if let changesOut { try ChangeReport.write(summary, to: try OutputFile(path: changesOut)) }
             }
-            if let changesOut { try ChangeReport.write(summary, to: try OutputFile(path: changesOut)) }
+            let summary: DecideSummary
+            if policy.isWhatIf {
+                summary = try run.whatIf(scope: scope.filter, inspect: write)
+            } else {
+                summary = try run.run(scope: scope.filter, full: full)
+                try write(summary)
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(summary), as: UTF8.self))
             } else {
-                print(DecideSummaryText.render(summary))
+                print(DecideSummaryText.render(summary, whatIf: policy.isWhatIf))
             }
         }
     }
@@ -50,9 +66,10 @@ struct DecideCommand: ParsableCommand {
 
 /// The text form of a decide summary.
 enum DecideSummaryText {
-    static func render(_ summary: DecideSummary) -> String {
-        var lines = ["decide run \(summary.runID): \(summary.linesDecided) imaging lines under policy \(summary.policyID) version \(summary.policyVersion)",
-                     "  new \(summary.newDecisions), changed \(summary.changedDecisions), unchanged \(summary.unchangedDecisions), withdrawn \(summary.withdrawnDecisions)",
+    static func render(_ summary: DecideSummary, whatIf: Bool = false) -> String {
+        let head = whatIf ? "what-if run (nothing stored)" : "decide run \(summary.runID) (\(summary.mode))"
+        var lines = ["\(head): \(summary.linesDecided) imaging lines under policy \(summary.policyID) version \(summary.policyVersion)",
+                     "  new \(summary.newDecisions), changed \(summary.changedDecisions), refreshed \(summary.refreshedDecisions), unchanged \(summary.unchangedDecisions), withdrawn \(summary.withdrawnDecisions)",
                      "",
                      "  outcome  reason                          lines"]
         for row in summary.byReason {

@@ -22,24 +22,25 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors(database: database.path) {
             let db = try database.openForReading()
-            let decisions = try db.readSnapshot { () throws -> [(Decision, Bool)] in
+            let decisions = try db.readSnapshot { () throws -> [ExplainedDecision] in
                 let store = DecisionStore(db)
-                var found: [(Decision, Bool)] = []
-                let stored = try store.decidedLines(claimID: claimID)
-                var lines = Set(stored)
+                let reader = HistoryReader(db)
                 let resolved = try policy.resolve(db)
-                var live: [Int: Decision] = [:]
-                try ImagingLines(db: db, settings: resolved.settings).forEach(DecisionFilter(claimID: claimID)) { imaging in
-                    lines.insert(imaging.lineNumber)
-                    if !stored.contains(imaging.lineNumber) {
-                        live[imaging.lineNumber] = try Evaluator(db: db, policy: resolved).decide(imaging)
-                    }
+                let evaluator = Evaluator(policy: resolved)
+                var current: [Int: ImagingLine] = [:]
+                try reader.forEachImagingLine(categories: resolved.settings.imagingValueSets, scope: LineScope(claimID: claimID)) {
+                    current[$0.lineNumber] = $0
                 }
-                for number in lines.sorted() where line == nil || line == number {
+                var found: [ExplainedDecision] = []
+                for number in Set(try store.decidedLines(claimID: claimID)).union(current.keys).sorted() where line == nil || line == number {
                     if let decision = try store.current(claimID: claimID, lineNumber: number) {
-                        found.append((decision, true))
-                    } else if let decision = live[number] {
-                        found.append((decision, false))
+                        found.append(ExplainedDecision(stored: true, decision: decision,
+                                                       lineChangedSince: LineCurrency.note(decision, current: current[number])))
+                    } else if let imaging = current[number] {
+                        let days = evaluator.windows(serviceDays: imaging.serviceDay, imaging.serviceDay)
+                        let history = try reader.memberHistory(imaging.memberID, windows: days)
+                        found.append(ExplainedDecision(stored: false, decision: evaluator.decide(imaging, history: history),
+                                                       lineChangedSince: nil))
                     }
                 }
                 return found
@@ -51,18 +52,21 @@ struct ExplainCommand: ParsableCommand {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                let payload = decisions.map { ExplainedDecision(stored: $0.1, decision: $0.0) }
-                print(String(decoding: try encoder.encode(payload), as: UTF8.self))
+                print(String(decoding: try encoder.encode(decisions), as: UTF8.self))
             } else {
                 let lineage = try Lineage(db: db)
-                print(decisions.map { ExplanationText.render($0.0, stored: $0.1, lineage: lineage) }.joined(separator: "\n"), terminator: "")
+                print(decisions.map {
+                    ExplanationText.render($0.decision, stored: $0.stored, lineage: lineage, changedSince: $0.lineChangedSince)
+                }.joined(separator: "\n"), terminator: "")
             }
         }
     }
 }
 
-/// `explain --json`: a decision and whether it is the stored one.
+/// `explain --json`: a decision, whether it is the stored one, and whether its line changed since.
 struct ExplainedDecision: Encodable {
     let stored: Bool
     let decision: Decision
+    /// Set when the claim line is no longer the version decided.
+    let lineChangedSince: String?
 }

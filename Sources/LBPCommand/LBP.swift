@@ -9,7 +9,7 @@ struct LBP: AsyncParsableCommand {
         abstract: "Load claims and eligibility extracts, decide lumbar-imaging lines under the LBP policy, explain and export the decisions.",
         version: Engine.version,
         subcommands: [
-            LoadCommand.self, DecideCommand.self, ExplainCommand.self, ExportCommand.self,
+            LoadCommand.self, DecideCommand.self, CheckCommand.self, ExplainCommand.self, ExportCommand.self, PolicyCommand.self,
             ValueSetsCommand.self, LedgerCommand.self, ServeCommand.self, BenchExplainCommand.self,
         ]
     )

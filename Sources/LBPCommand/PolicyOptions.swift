@@ -3,19 +3,22 @@ import History
 import Policy
 import SQLiteDB
 
-/// `--policy FILE`: the policy settings (default: built in).
+/// `--policy FILE`: a what-if policy; without it, the policy stored with `lbp policy set` (or the
+/// built-in one when none was set).
 struct PolicyOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("A JSON policy settings file (default: the built-in policy; see README).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("A JSON policy settings file to try instead of the stored policy (nothing is stored).", valueName: "file"))
     var policy: String?
 
+    /// Whether a what-if policy file was given.
+    var isWhatIf: Bool { policy != nil }
+
     func resolve(_ db: Connection) throws -> ResolvedPolicy {
-        var settings = PolicySettings()
-        if let policy {
-            do { settings = try PolicySettings.load(path: policy) } catch let error as PolicySettings.Invalid {
-                throw UserFacingError(message: error.description, exitCode: UserFacingError.dataError)
-            }
-        }
-        do { return try ResolvedPolicy(settings: settings, db: db) } catch let error as ResolvedPolicy.MissingValueSet {
+        do {
+            guard let policy else { return try PolicyStore(db).current() }
+            return try ResolvedPolicy(settings: try PolicySettings.load(path: policy), db: db)
+        } catch let error as PolicySettings.Invalid {
+            throw UserFacingError(message: error.description, exitCode: UserFacingError.dataError)
+        } catch let error as ResolvedPolicy.MissingValueSet {
             throw UserFacingError(message: error.description, exitCode: UserFacingError.dataError)
         }
     }

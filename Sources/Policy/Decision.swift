@@ -1,35 +1,6 @@
 import Crypto
 import History
 
-/// One imaging claim line to decide, as stored in the history.
-public struct ImagingLine: Sendable, Codable, Equatable {
-    public var claimID: String
-    public var lineNumber: Int
-    public var memberID: String
-    /// D: the line's start date, or the claim's where the line has none.
-    public var serviceDay: Day
-    public var hcpcsCode: String
-    public var claimType: String
-    public var claimStartDay: Day
-    /// The claim's diagnosis at position 1 (normalised).
-    public var primaryDiagnosis: String?
-    /// The ledger entry of the claim version (lineage).
-    public var loadID: Int64
-
-    public init(claimID: String, lineNumber: Int, memberID: String, serviceDay: Day, hcpcsCode: String, claimType: String,
-                claimStartDay: Day, primaryDiagnosis: String?, loadID: Int64) {
-        self.claimID = claimID
-        self.lineNumber = lineNumber
-        self.memberID = memberID
-        self.serviceDay = serviceDay
-        self.hcpcsCode = hcpcsCode
-        self.claimType = claimType
-        self.claimStartDay = claimStartDay
-        self.primaryDiagnosis = primaryDiagnosis
-        self.loadID = loadID
-    }
-}
-
 /// What one rule looked at in the history, and what it found.
 public struct Evidence: Sendable, Codable, Equatable {
     /// `PRIMARY_DX`, `COVERAGE`, `PLAN`, `INDEX_DATE`, `PRIOR_LBP`, `ENROLLMENT` or a red flag's reason.
@@ -94,6 +65,12 @@ public struct Decision: Sendable, Codable, Equatable {
     /// When the decision was first made (unchanged re-decisions keep it).
     public var decidedAt: String?
 
+    /// What adjudicators act on: two decisions with the same substance are the same answer, even
+    /// when their evidence points to a newer file or they were made under another policy version.
+    public var substance: DecisionSubstance {
+        DecisionSubstance(outcome: outcome.rawValue, reason: reason, indexDay: indexDay, redFlags: redFlags.joined(separator: ";"))
+    }
+
     /// A digest of everything that makes this decision what it is (not its id or time): two
     /// decisions with the same fingerprint are the same decision. Fields are fed to the hash one
     /// by one, each ended by a separator byte (days as day numbers), so no text is assembled.
@@ -107,7 +84,9 @@ public struct Decision: Sendable, Codable, Equatable {
         func add(_ number: Int64?) { add(number.map { String($0) }) }
         func add(_ day: Day?) { add(day.map { Int64($0.number) }) }
         add(line.claimID); add(Int64(line.lineNumber)); add(line.memberID); add(line.serviceDay); add(line.hcpcsCode)
-        add(line.claimType); add(line.loadID); add(outcome.rawValue); add(reason); add(indexDay); add(windowEndDay)
+        add(line.claimType); add(line.loadID); add(line.claimStartDay); add(line.primaryDiagnosis)
+        add(line.modifiers.joined(separator: ";")); add(line.revenueCode); add(line.chargeAmount)
+        add(outcome.rawValue); add(reason); add(indexDay); add(windowEndDay)
         add(redFlags.joined(separator: ";")); add(denial?.groupCode); add(denial?.carc); add(denial?.rarc)
         add(policyID); add(policyVersion)
         for item in evidence {
@@ -118,3 +97,21 @@ public struct Decision: Sendable, Codable, Equatable {
     }
 }
 
+
+/// Outcome, reason, index date and red flags: a decision "changed" when one of these did.
+public struct DecisionSubstance: Sendable, Equatable {
+    public var outcome: String
+    public var reason: String
+    public var indexDay: Day?
+    /// ';'-separated, in policy order.
+    public var redFlags: String
+
+    /// The change kind from `self` (earlier) to `other`, or nil when they agree.
+    public func changeKind(to other: DecisionSubstance) -> String? {
+        if outcome != other.outcome { return "outcome" }
+        if reason != other.reason { return "reason" }
+        if indexDay != other.indexDay { return "index_date" }
+        if redFlags != other.redFlags { return "red_flags" }
+        return nil
+    }
+}

@@ -1,22 +1,6 @@
 import History
 import SQLiteDB
 
-/// One entry of a line's decision history: a decide run replaced (or withdrew) its decision.
-public struct DecisionHistoryEntry: Sendable, Equatable {
-    public let runID: Int64
-    /// When that decide run started.
-    public let runStartedAt: String
-    /// `outcome`, `reason`, `evidence`, `policy` or `withdrawn`.
-    public let kind: String
-    public let previousDecisionID: Int64
-    public let previousOutcome: String
-    public let previousReason: String
-    /// nil when withdrawn.
-    public let newDecisionID: Int64?
-    public let newOutcome: String?
-    public let newReason: String?
-}
-
 /// One decide run, as recorded.
 public struct DecideRunRecord: Sendable, Equatable {
     public let runID: Int64
@@ -45,8 +29,7 @@ public struct ReasonFacet: Sendable, Equatable {
 }
 
 /// The reads the adjudication service needs from the decision tables: pages of current decisions
-/// (keyset pagination by claim id and line number), counts by reason, a line's change history
-/// and the last decide run. Fixed SQL with bound parameters; run inside a read transaction.
+/// (keyset pagination by claim id and line number), counts by reason and the last decide run. Fixed SQL with bound parameters; run inside a read transaction.
 public struct DecisionQueries {
     private let db: Connection
 
@@ -94,27 +77,6 @@ public struct DecisionQueries {
             facets.append(ReasonFacet(outcome: $0.text(0), reason: $0.text(1), count: $0.int(2)))
         }
         return facets
-    }
-
-    /// How a line's decision changed over decide runs, oldest first.
-    public func history(claimID: String, lineNumber: Int) throws -> [DecisionHistoryEntry] {
-        var entries: [DecisionHistoryEntry] = []
-        try db.forEach("""
-            SELECT c.run_id, r.started_at, c.kind, c.previous_decision_id, p.outcome, p.reason,
-                c.new_decision_id, n.outcome, n.reason
-            FROM decision_change c
-            JOIN decide_run r ON r.run_id = c.run_id
-            JOIN decision p ON p.decision_id = c.previous_decision_id
-            LEFT JOIN decision n ON n.decision_id = c.new_decision_id
-            WHERE c.claim_id = ? AND c.line_number = ?
-            ORDER BY c.run_id
-            """, [.text(claimID), .integer(Int64(lineNumber))]) { row in
-            entries.append(DecisionHistoryEntry(
-                runID: row.int64(0), runStartedAt: row.text(1), kind: row.text(2), previousDecisionID: row.int64(3),
-                previousOutcome: row.text(4), previousReason: row.text(5),
-                newDecisionID: row.isNull(6) ? nil : row.int64(6), newOutcome: row.optionalText(7), newReason: row.optionalText(8)))
-        }
-        return entries
     }
 
     /// The most recent decide run, or nil when none ran.

@@ -7,17 +7,19 @@ public struct DecisionStore {
 
     public init(_ db: Connection) { self.db = db }
 
-    /// The current decision's id, fingerprint, outcome, reason and policy version for a line.
-    func currentSummary(claimID: String, lineNumber: Int) throws -> (id: Int64, fingerprint: String, outcome: String, reason: String, policyVersion: String)? {
+    /// The current decision of a line: its id, fingerprint and substance.
+    func currentSummary(claimID: String, lineNumber: Int) throws -> (id: Int64, fingerprint: String, substance: DecisionSubstance)? {
         let statement = try db.cached("""
-            SELECT decision_id, fingerprint, outcome, reason, policy_version FROM decision
+            SELECT decision_id, fingerprint, outcome, reason, index_day, red_flags FROM decision
             WHERE claim_id = ? AND line_number = ? AND is_current = 1
             """)
         defer { statement.reset() }
         statement.bind(claimID, at: 1)
         statement.bind(lineNumber, at: 2)
         guard try statement.step() else { return nil }
-        return (statement.int64(0), statement.text(1), statement.text(2), statement.text(3), statement.text(4))
+        return (statement.int64(0), statement.text(1),
+                DecisionSubstance(outcome: statement.text(2), reason: statement.text(3),
+                                  indexDay: statement.optionalInt32(4).map(Day.init(number:)), redFlags: statement.text(5)))
     }
 
     /// Inserts a decision and its evidence as the line's current decision; returns its id.
@@ -25,39 +27,73 @@ public struct DecisionStore {
         let insert = try db.cached("""
             INSERT INTO decision(run_id, claim_id, line_number, member_id, service_day, hcpcs_code, claim_type, outcome,
                 reason, index_day, window_end_day, red_flags, group_code, carc, rarc, policy_id, policy_version,
-                decided_at, line_load_id, fingerprint, is_current)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                decided_at, line_load_id, fingerprint, claim_start_day, primary_dx, hcpcs_modifiers, revenue_code,
+                charge_amount, is_current)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+                ?23, ?24, ?25, 1)
             """)
-        let line = decision.line
         insert.bind(runID, at: 1)
-        insert.bind(line.claimID, at: 2)
-        insert.bind(line.lineNumber, at: 3)
-        insert.bind(line.memberID, at: 4)
-        insert.bind(Int64(line.serviceDay.number), at: 5)
-        insert.bind(line.hcpcsCode, at: 6)
-        insert.bind(line.claimType, at: 7)
-        insert.bind(decision.outcome.rawValue, at: 8)
-        insert.bind(decision.reason, at: 9)
-        insert.bind(decision.indexDay?.number, at: 10)
-        insert.bind(decision.windowEndDay?.number, at: 11)
-        insert.bind(decision.redFlags.joined(separator: ";"), at: 12)
-        insert.bind(decision.denial?.groupCode, at: 13)
-        insert.bind(decision.denial?.carc, at: 14)
-        insert.bind(decision.denial?.rarc, at: 15)
-        insert.bind(decision.policyID, at: 16)
-        insert.bind(decision.policyVersion, at: 17)
         insert.bind(decidedAt, at: 18)
-        insert.bind(line.loadID, at: 19)
-        insert.bind(fingerprint, at: 20)
+        try bindDecision(decision, fingerprint: fingerprint, to: insert)
         try insert.run()
         let id = db.lastInsertRowID
+        try insertEvidence(decision.evidence, decisionID: id)
+        return id
+    }
 
+    /// Brings a current decision up to date without changing its substance, id, run or decided-at:
+    /// lineage that follows a newer file, a new policy version with the same answer.
+    func refresh(_ decisionID: Int64, with decision: Decision, fingerprint: String) throws {
+        let update = try db.cached("""
+            UPDATE decision SET claim_id = ?2, line_number = ?3, member_id = ?4, service_day = ?5, hcpcs_code = ?6,
+                claim_type = ?7, outcome = ?8, reason = ?9, index_day = ?10, window_end_day = ?11, red_flags = ?12,
+                group_code = ?13, carc = ?14, rarc = ?15, policy_id = ?16, policy_version = ?17, line_load_id = ?19,
+                fingerprint = ?20, claim_start_day = ?21, primary_dx = ?22, hcpcs_modifiers = ?23, revenue_code = ?24,
+                charge_amount = ?25
+            WHERE decision_id = ?1
+            """)
+        update.bind(decisionID, at: 1)
+        try bindDecision(decision, fingerprint: fingerprint, to: update)
+        try update.run()
+        try db.run("DELETE FROM decision_evidence WHERE decision_id = ?", [.integer(decisionID)])
+        try insertEvidence(decision.evidence, decisionID: decisionID)
+    }
+
+    /// Binds parameters 2–17 and 19–25 of the insert and refresh statements.
+    private func bindDecision(_ decision: Decision, fingerprint: String, to statement: Statement) throws {
+        let line = decision.line
+        statement.bind(line.claimID, at: 2)
+        statement.bind(line.lineNumber, at: 3)
+        statement.bind(line.memberID, at: 4)
+        statement.bind(Int64(line.serviceDay.number), at: 5)
+        statement.bind(line.hcpcsCode, at: 6)
+        statement.bind(line.claimType, at: 7)
+        statement.bind(decision.outcome.rawValue, at: 8)
+        statement.bind(decision.reason, at: 9)
+        statement.bind(decision.indexDay?.number, at: 10)
+        statement.bind(decision.windowEndDay?.number, at: 11)
+        statement.bind(decision.redFlags.joined(separator: ";"), at: 12)
+        statement.bind(decision.denial?.groupCode, at: 13)
+        statement.bind(decision.denial?.carc, at: 14)
+        statement.bind(decision.denial?.rarc, at: 15)
+        statement.bind(decision.policyID, at: 16)
+        statement.bind(decision.policyVersion, at: 17)
+        if let loadID = line.loadID { statement.bind(loadID, at: 19) }
+        statement.bind(fingerprint, at: 20)
+        statement.bind(line.claimStartDay.number, at: 21)
+        statement.bind(line.primaryDiagnosis, at: 22)
+        statement.bind(line.modifiers.joined(separator: ";"), at: 23)
+        statement.bind(line.revenueCode, at: 24)
+        statement.bind(line.chargeAmount, at: 25)
+    }
+
+    private func insertEvidence(_ items: [Evidence], decisionID id: Int64) throws {
         let evidence = try db.cached("""
             INSERT INTO decision_evidence(decision_id, seq, rule, finding, window_start_day, window_end_day, claim_id,
                 position, code, day, value_set, load_id, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for (seq, item) in decision.evidence.enumerated() {
+        for (seq, item) in items.enumerated() {
             evidence.bind(id, at: 1)
             evidence.bind(seq + 1, at: 2)
             evidence.bind(item.rule, at: 3)
@@ -73,7 +109,6 @@ public struct DecisionStore {
             evidence.bind(item.detail, at: 13)
             try evidence.run()
         }
-        return id
     }
 
     /// Marks a decision as no longer current (before its successor is inserted: one current per line).
@@ -95,7 +130,8 @@ public struct DecisionStore {
     static let decisionColumns = """
         d.decision_id, d.claim_id, d.line_number, d.member_id, d.service_day, d.hcpcs_code, d.claim_type, d.outcome,
         d.reason, d.index_day, d.window_end_day, d.red_flags, d.group_code, d.carc, d.rarc, d.policy_id,
-        d.policy_version, d.decided_at, d.line_load_id
+        d.policy_version, d.decided_at, d.line_load_id, d.claim_start_day, d.primary_dx, d.hcpcs_modifiers,
+        d.revenue_code, d.charge_amount
         """
 
     /// The current decision of a line, with its evidence.
@@ -173,10 +209,14 @@ public struct DecisionStore {
     }
 
     private static func decision(_ row: Statement) -> Decision {
+        let modifiers = row.text(21)
         let line = ImagingLine(
             claimID: row.text(1), lineNumber: row.int(2), memberID: row.text(3), serviceDay: Day(number: row.int32(4)),
-            hcpcsCode: row.text(5), claimType: row.text(6), claimStartDay: Day(number: row.int32(4)), primaryDiagnosis: nil,
-            loadID: row.int64(18))
+            hcpcsCode: row.text(5), claimType: row.text(6),
+            claimStartDay: Day(number: row.optionalInt32(19) ?? row.int32(4)), primaryDiagnosis: row.optionalText(20),
+            loadID: row.isNull(18) ? nil : row.int64(18),
+            modifiers: modifiers.isEmpty ? [] : modifiers.split(separator: ";").map(String.init),
+            revenueCode: row.text(22), chargeAmount: row.text(23))
         var denial: DenialCodes?
         if !row.isNull(12) {
             var codes = DenialCodes()
@@ -193,6 +233,24 @@ public struct DecisionStore {
             policyID: row.text(15), policyVersion: row.text(16), evidence: [], decisionID: row.int64(0),
             decidedAt: row.text(17))
     }
+
+    /// How a line's decision changed over time, oldest first.
+    public func changes(claimID: String, lineNumber: Int) throws -> [DecisionChange] {
+        var changes: [DecisionChange] = []
+        try db.forEach("""
+            SELECT c.run_id, c.kind, c.previous_decision_id, p.outcome, p.reason, c.new_decision_id, n.outcome, n.reason,
+                r.started_at
+            FROM decision_change c JOIN decision p ON p.decision_id = c.previous_decision_id
+            LEFT JOIN decision n ON n.decision_id = c.new_decision_id JOIN decide_run r ON r.run_id = c.run_id
+            WHERE c.claim_id = ? AND c.line_number = ? ORDER BY c.run_id
+            """, [.text(claimID), .integer(Int64(lineNumber))]) { row in
+            changes.append(DecisionChange(
+                runID: row.int64(0), kind: row.text(1), previousDecisionID: row.int64(2), previousOutcome: row.text(3),
+                previousReason: row.text(4), newDecisionID: row.isNull(5) ? nil : row.int64(5),
+                outcome: row.optionalText(6), reason: row.optionalText(7), changedAt: row.text(8)))
+        }
+        return changes
+    }
 }
 
 extension Decision {
@@ -200,9 +258,25 @@ extension Decision {
     /// (the claim's start date and primary diagnosis).
     mutating func attach(_ items: [Evidence]) {
         evidence = items
-        if let primary = items.first(where: { $0.rule == EvidenceRule.primaryDiagnosis }) {
+        // Decisions stored before the line snapshot existed keep these facts in their evidence only.
+        if line.primaryDiagnosis == nil, let primary = items.first(where: { $0.rule == EvidenceRule.primaryDiagnosis }) {
             line.primaryDiagnosis = primary.code
             if let day = primary.day { line.claimStartDay = day }
         }
     }
+}
+
+/// One entry of a line's retro-review history.
+public struct DecisionChange: Sendable, Codable, Equatable {
+    public let runID: Int64
+    /// `outcome`, `reason`, `index_date`, `red_flags`, `withdrawn` (and, before schema 3, `evidence`, `policy`).
+    public let kind: String
+    public let previousDecisionID: Int64
+    public let previousOutcome: String
+    public let previousReason: String
+    public let newDecisionID: Int64?
+    public let outcome: String?
+    public let reason: String?
+    /// When the run that made the change started.
+    public let changedAt: String
 }

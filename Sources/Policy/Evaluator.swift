@@ -1,24 +1,35 @@
 import History
-import SQLiteDB
 
-/// Decides one imaging line under the policy, in POLICY.md's rule order; the first rule that
-/// applies gives the outcome. Every rule that reads history adds its evidence.
+/// Decides one imaging line from its member's history under the policy, in the rule order of
+/// docs/policy.md; the first rule that applies gives the outcome. Every rule that reads history
+/// adds its evidence.
 ///
-/// Reads the history through `WindowQueries` (prepared, indexed range queries); holds nothing of
-/// the history between lines.
-public struct Evaluator {
+/// A pure function: no database, no clock. Batch decide, explain, and the pre-payment check all
+/// call it and differ only in where the `MemberHistory` comes from.
+public struct Evaluator: Sendable {
     public let policy: ResolvedPolicy
-    private let queries: WindowQueries
 
-    public init(db: Connection, policy: ResolvedPolicy) {
-        self.policy = policy
-        self.queries = WindowQueries(db)
+    public init(policy: ResolvedPolicy) { self.policy = policy }
+
+    /// The windows of each value set that deciding lines with service dates `earliest ... latest`
+    /// can look at: what a `MemberHistory` must hold for them.
+    public func windows(serviceDays earliest: Day, _ latest: Day) -> [String: EventWindow] {
+        let settings = policy.settings
+        let earliestIndex = earliest.adding(days: -settings.imagingWindowDays)
+        var windows: [String: EventWindow] = [
+            settings.episodeValueSet: EventWindow(from: earliestIndex.adding(days: -settings.priorEpisodeLookbackDays), to: latest),
+        ]
+        for flag in settings.redFlags {
+            let window = EventWindow(from: flag.from.day(from: earliestIndex), to: flag.to.day(from: latest) ?? latest)
+            windows[flag.valueSet] = windows[flag.valueSet].map { $0.union(window) } ?? window
+        }
+        return windows
     }
 
-    public func decide(_ line: ImagingLine) throws -> Decision {
+    /// The decision for `line`, from `history` (the line's member's, holding at least `windows`).
+    public func decide(_ line: ImagingLine, history: MemberHistory) -> Decision {
         let settings = policy.settings
         let episode = settings.episodeValueSet
-        let member = line.memberID
         let serviceDay = line.serviceDay
         var evidence: [Evidence] = []
 
@@ -30,17 +41,14 @@ public struct Evaluator {
         }
 
         // 1. The claim's primary diagnosis must be an episode (LBP) diagnosis.
-        let primaryIsEpisode = try line.primaryDiagnosis != nil && queries.claimHasEvent(
-            member: member, category: episode, day: line.claimStartDay, claimID: line.claimID, position: 1)
+        let primaryIsEpisode = line.primaryDiagnosis != nil && history.claimHasEvent(episode, claimID: line.claimID, position: 1)
         evidence.append(Evidence(rule: EvidenceRule.primaryDiagnosis, finding: primaryIsEpisode ? "found" : "none",
                                  claimID: line.claimID, position: 1, code: line.primaryDiagnosis, day: line.claimStartDay,
                                  valueSet: episode, loadID: line.loadID))
         guard primaryIsEpisode else { return decision(.allow, Reason.primaryDxNotLBP) }
 
-        // 2. Coverage on D. Spans are read once for the whole lookback (I ≥ D − 28).
-        let earliestNeeded = serviceDay.adding(days: -settings.imagingWindowDays - max(settings.enrollment.lookbackDays, 0))
-        let spans = try queries.spans(member: member, from: min(earliestNeeded, serviceDay), to: serviceDay)
-        let covering = spans.filter { $0.covers(serviceDay) }
+        // 2. Coverage on D.
+        let covering = history.spans.filter { $0.covers(serviceDay) }
         guard let firstCovering = covering.first else {
             evidence.append(Evidence(rule: EvidenceRule.coverage, finding: "not_covered", windowStart: serviceDay, windowEnd: serviceDay,
                                      detail: "no eligibility span covers the service date"))
@@ -62,7 +70,7 @@ public struct Evaluator {
         // 4. Index date: the earliest primary episode diagnosis in D−28 … D; the own claim counts at D.
         let indexFrom = serviceDay.adding(days: -settings.imagingWindowDays)
         let index: Day
-        if let first = try queries.earliestEvent(member: member, category: episode, from: indexFrom, to: serviceDay, primaryOnly: true) {
+        if let first = history.earliestEvent(episode, from: indexFrom, to: serviceDay, primaryOnly: true) {
             index = first.day
             evidence.append(.event(EvidenceRule.indexDate, first, valueSet: episode, from: indexFrom, to: serviceDay))
         } else {
@@ -74,14 +82,13 @@ public struct Evaluator {
 
         // 5. An episode diagnosis (any position) in I−180 … I−1: not a new episode.
         let priorFrom = index.adding(days: -settings.priorEpisodeLookbackDays), priorTo = index.adding(days: -1)
-        let prior = settings.priorEpisodeLookbackDays > 0
-            ? try queries.latestEvent(member: member, category: episode, from: priorFrom, to: priorTo) : nil
+        let prior = settings.priorEpisodeLookbackDays > 0 ? history.latestEvent(episode, from: priorFrom, to: priorTo) : nil
         evidence.append(.event(EvidenceRule.priorLBP, prior, valueSet: episode, from: priorFrom, to: priorTo))
         if prior != nil { return decision(.allow, Reason.priorLBPDiagnosis, index: index) }
 
         // 6. Continuous enrollment from I − lookback through D.
         if settings.enrollment.enabled {
-            let continuity = EnrollmentContinuity(spans: spans, range: index.adding(days: -settings.enrollment.lookbackDays)...serviceDay)
+            let continuity = EnrollmentContinuity(spans: history.spans, range: index.adding(days: -settings.enrollment.lookbackDays)...serviceDay)
             let continuous = continuity.isContinuous(maxGaps: settings.enrollment.maxGaps, maxGapDays: settings.enrollment.maxGapDays)
             evidence.append(Evidence(
                 rule: EvidenceRule.enrollment, finding: continuous ? "continuous" : "not_continuous",
@@ -94,8 +101,8 @@ public struct Evaluator {
         var present: [String] = []
         for flag in settings.redFlags {
             let from = flag.from.day(from: index)
-            let to = flag.to.day(from: index)!
-            let found = try queries.latestEvent(member: member, category: flag.valueSet, from: from, to: to)
+            let to = flag.to.day(from: index) ?? index
+            let found = history.latestEvent(flag.valueSet, from: from, to: to)
             evidence.append(.event(flag.reason, found, valueSet: flag.valueSet, from: from, to: to))
             if found != nil { present.append(flag.reason) }
         }

@@ -30,6 +30,12 @@ public struct PolicySettings: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// The largest day count or day offset a setting may hold (about a century): window arithmetic
+    /// on any real date then stays exact.
+    public static let maxDays = 36_600
+    /// The largest year offset of a window bound.
+    public static let maxYears = 100
+
     /// A policy file that cannot be used.
     public struct Invalid: Error, CustomStringConvertible, Sendable {
         public let path: String
@@ -60,11 +66,19 @@ public struct PolicySettings: Sendable, Codable, Equatable {
     public var problem: String? {
         if policyID.isEmpty { return "policyID is empty" }
         if imagingValueSets.isEmpty { return "imagingValueSets is empty" }
-        if imagingWindowDays < 0 || priorEpisodeLookbackDays < 0 { return "day counts must not be negative" }
-        if enrollment.lookbackDays < 0 || enrollment.maxGapDays < 0 || enrollment.maxGaps < 0 { return "enrollment settings must not be negative" }
+        if episodeValueSet.isEmpty { return "episodeValueSet is empty" }
+        let limit = Self.maxDays
+        for (name, value) in [("imagingWindowDays", imagingWindowDays), ("priorEpisodeLookbackDays", priorEpisodeLookbackDays),
+                              ("enrollment.lookbackDays", enrollment.lookbackDays), ("enrollment.maxGaps", enrollment.maxGaps),
+                              ("enrollment.maxGapDays", enrollment.maxGapDays)] where !(0...limit).contains(value) {
+            return "\(name) must be between 0 and \(limit)"
+        }
         for flag in redFlags {
             if flag.reason.isEmpty || flag.valueSet.isEmpty { return "a red flag needs a reason and a valueSet" }
             if flag.to == .unbounded { return "red flag \(flag.reason): the window end cannot be unbounded" }
+            for bound in [flag.from, flag.to] where !bound.isWithin(days: limit, years: Self.maxYears) {
+                return "red flag \(flag.reason): window bound \(bound) is outside ±\(limit)d / ±\(Self.maxYears)y"
+            }
         }
         if Set(redFlags.map(\.reason)).count != redFlags.count { return "two red flags share a reason code" }
         return nil

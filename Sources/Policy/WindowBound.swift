@@ -34,6 +34,15 @@ public enum WindowBound: Sendable, Equatable, Codable, CustomStringConvertible {
         }
     }
 
+    /// Whether the offset is within `days` days or `years` years of I.
+    public func isWithin(days: Int, years: Int) -> Bool {
+        switch self {
+        case .unbounded: true
+        case .days(let n): n.magnitude <= UInt(days)
+        case .years(let n): n.magnitude <= UInt(years)
+        }
+    }
+
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .unbounded; return }
@@ -47,14 +56,5 @@ public enum WindowBound: Sendable, Equatable, Codable, CustomStringConvertible {
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         if case .unbounded = self { try container.encodeNil() } else { try container.encode(description) }
-    }
-}
-
-extension Day {
-    /// The same month and day `years` later; Feb 29 becomes Feb 28 in a year without it.
-    func yearsLater(_ years: Int) -> Day {
-        let (y, m, d) = components
-        let last = m == 2 ? (Day.isLeap(y + years) ? 29 : 28) : 31
-        return Day(year: y + years, month: m, day: min(d, last)) ?? Day(year: y + years, month: m, day: 30)!
     }
 }

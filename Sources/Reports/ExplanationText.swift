@@ -6,7 +6,8 @@ import Policy
 /// was found in it.
 public enum ExplanationText {
     /// - Parameter stored: whether the decision is the stored current one (else: what deciding now would give).
-    public static func render(_ decision: Decision, stored: Bool, lineage: Lineage) -> String {
+    /// - Parameter changedSince: a note when the claim line changed after the decision (`LineCurrency`).
+    public static func render(_ decision: Decision, stored: Bool, lineage: Lineage, changedSince: String? = nil) -> String {
         let line = decision.line
         var out: [String] = []
         let denial = decision.denial.map { " (\($0.groupCode)-\($0.carc), \($0.rarc))" } ?? ""
@@ -15,6 +16,7 @@ public enum ExplanationText {
         if let source = lineage.source(line.loadID) { out.append("  claim version from \(source.file) (sha256 \(source.sha256.prefix(12)))") }
         if stored {
             out.append("  decided \(decision.decidedAt ?? "?") under policy \(decision.policyID) version \(decision.policyVersion) (decision \(decision.decisionID ?? 0))")
+            if let changedSince { out.append("  NOTE: \(changedSince)") }
         } else {
             out.append("  not decided yet: this is what `lbp decide` would decide now, under policy \(decision.policyID) version \(decision.policyVersion)")
         }
@@ -76,7 +78,8 @@ public enum ExplanationText {
         }
     }
 
-    private static func conclusion(_ decision: Decision) -> String {
+    /// The decision in one sentence an adjudicator can read.
+    public static func conclusion(_ decision: Decision) -> String {
         switch decision.reason {
         case Reason.imagingWithin28Days:
             "Conclusion: imaging within 28 days of the first diagnosis of a new low-back-pain episode, with no red flag: not reimbursed."

@@ -3,7 +3,8 @@ import History
 import Policy
 import SQLiteDB
 
-/// X12 835-style remittance fragments for denied lines: for each claim, `CLP`, then for each
+/// X12 835-style remittance fragments for denied lines: for each claim, `CLP` and the patient
+/// `NM1*QC` (member id as `MI`), then for each
 /// denied line `SVC`, `DTM*472`, `CAS`, `REF*0K`, `LQ*HE`.
 ///
 /// A fragment for the claims system to merge into its own 835, not an interchange: no ISA/GS/ST
@@ -31,29 +32,33 @@ struct Remittance835 {
         try flush()
     }
 
+    /// The fragment of one claim, from the line versions the decisions were made on: the claim's
+    /// total and status come from that version's stored lines while it is stored, else from the
+    /// decided lines alone (the claim was replaced or voided since).
     private func fragment(claimID: String, denied: [Decision]) throws -> String {
-        var lines: [(number: Int, charge: String, hcpcs: String, modifiers: [String], revenue: String)] = []
-        try db.forEach("""
-            SELECT line_number, coalesce(charge_amount, ''), coalesce(hcpcs_code, ''), coalesce(hcpcs_modifier_1, ''),
-                coalesce(hcpcs_modifier_2, ''), coalesce(hcpcs_modifier_3, ''), coalesce(hcpcs_modifier_4, ''),
-                coalesce(revenue_center_code, '')
-            FROM claim_line WHERE claim_id = ? ORDER BY line_number
-            """, [.text(claimID)]) { row in
-            lines.append((row.int(0), row.text(1), row.text(2), (3...6).map { row.text(Int32($0)) }.filter { !$0.isEmpty }, row.text(7)))
+        let first = denied[0].line
+        var charges: [String] = []
+        if let version = first.loadID {
+            try db.forEach("SELECT coalesce(charge_amount, '') FROM claim_line WHERE claim_id = ? AND load_id = ?",
+                           [.text(claimID), .integer(version)]) { charges.append($0.text(0)) }
         }
-        let total = lines.reduce(Decimal(0)) { $0 + Self.amount($1.charge) }
-        let deniedNumbers = Set(denied.map(\.line.lineNumber))
-        let status = deniedNumbers.count == lines.count ? "4" : "1"
-        var segments = [Self.segment(["CLP", claimID, status, Self.format(total), "0", "0", "ZZ", claimID])]
+        if charges.count < denied.count { charges = denied.map(\.line.chargeAmount) }
+        let total = charges.reduce(Decimal(0)) { $0 + Self.amount($1) }
+        let status = denied.count == charges.count ? "4" : "1"
+        var segments = [
+            Self.segment(["CLP", claimID, status, Self.format(total), "0", "0", "ZZ", claimID]),
+            // 2100 patient name: required after CLP; the extract has the member id, not the name.
+            Self.segment(["NM1", "QC", "1", "", "", "", "", "", "MI", first.memberID]),
+        ]
         for decision in denied {
-            let line = lines.first { $0.number == decision.line.lineNumber }
-            let charge = Self.amount(line?.charge ?? "")
-            let procedure = (["HC", decision.line.hcpcsCode] + (line?.modifiers ?? [])).map(Self.clean).joined(separator: ":")
+            let line = decision.line
+            let charge = Self.amount(line.chargeAmount)
+            let procedure = (["HC", line.hcpcsCode] + line.modifiers).map(Self.clean).joined(separator: ":")
             var svc = ["SVC", procedure, Self.format(charge), "0"]
-            if let revenue = line?.revenue, !revenue.isEmpty { svc.append(revenue) }
+            if !line.revenueCode.isEmpty { svc.append(line.revenueCode) }
             let denial = decision.denial ?? DenialCodes()
             segments.append(Self.segment(svc))
-            segments.append(Self.segment(["DTM", "472", Self.x12Date(decision.line.serviceDay)]))
+            segments.append(Self.segment(["DTM", "472", Self.x12Date(line.serviceDay)]))
             segments.append(Self.segment(["CAS", denial.groupCode, denial.carc, Self.format(charge)]))
             segments.append(Self.segment(["REF", "0K", decision.policyID]))
             segments.append(Self.segment(["LQ", "HE", denial.rarc]))

@@ -52,7 +52,21 @@ public final class Connection {
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
     }
 
+    private var busyWait: BusyWait?
+
+    /// Waits up to `milliseconds` for another connection's lock before a statement fails with
+    /// SQLITE_BUSY, calling `onWait` once when a wait begins (to tell a user on a terminal).
+    public func waitForLocks(upTo milliseconds: Int64, onWait: (() -> Void)? = nil) {
+        let wait = BusyWait(limitMilliseconds: milliseconds, onWait: onWait)
+        busyWait = wait
+        sqlite3_busy_handler(handle, { context, attempt in
+            guard let context else { return 0 }
+            return Unmanaged<BusyWait>.fromOpaque(context).takeUnretainedValue().retry(attempt: attempt) ? 1 : 0
+        }, Unmanaged.passUnretained(wait).toOpaque())
+    }
+
     deinit {
+        sqlite3_busy_handler(handle, nil, nil)
         cache.removeAll()
         sqlite3_close_v2(handle)
     }
@@ -148,3 +162,34 @@ public final class Connection {
 
 @available(*, unavailable)
 extension Connection: Sendable {}
+
+/// The state of a busy wait: when it began, and whether the user was told.
+private final class BusyWait {
+    let limitMilliseconds: Int64
+    let onWait: (() -> Void)?
+    private var startedAt: Int64 = 0
+
+    init(limitMilliseconds: Int64, onWait: (() -> Void)?) {
+        self.limitMilliseconds = limitMilliseconds
+        self.onWait = onWait
+    }
+
+    /// Whether to try again after a short sleep (SQLite counts `attempt` from 0 for each lock wait).
+    func retry(attempt: Int32) -> Bool {
+        let now = Self.milliseconds()
+        if attempt == 0 {
+            startedAt = now
+            onWait?()
+        }
+        let left = limitMilliseconds - (now - startedAt)
+        guard left > 0 else { return false }
+        usleep(useconds_t(min(left, attempt < 10 ? 5 : 50) * 1000))
+        return true
+    }
+
+    private static func milliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+}

@@ -1,10 +1,11 @@
 import DelimitedText
+import Ingest
 
 /// Reads a `text/csv` body in the extract layout (a header naming Tuva `medical_claim` columns in
 /// any order and case, then one row per claim line; comma, pipe or tab) into extract rows.
 /// A row's `line` is its text line in the body (the header is line 1), as in a rejects file.
 enum CSVClaimBody {
-    static func rows(_ bytes: [UInt8]) throws -> [BodyRow] {
+    static func rows(_ bytes: [UInt8]) throws -> [ExtractRow] {
         let reader = CSVReader(source: MemorySource(bytes), maxRecordBytes: ServiceLimits.maxBodyBytes)
         let header: [String]
         do {
@@ -19,7 +20,7 @@ enum CSVClaimBody {
                 throw ServiceError(.unprocessableContent, "the header line names a column already named before it", field: name, line: 1)
             }
         }
-        var rows: [BodyRow] = []
+        var rows: [ExtractRow] = []
         while try reader.next() {
             if let issue = reader.issue { throw ServiceError(.unprocessableContent, issue.message, line: reader.lineNumber) }
             var fields: [String: String] = [:]
@@ -29,7 +30,7 @@ enum CSVClaimBody {
                 }
                 fields[name] = text
             }
-            rows.append(BodyRow(line: reader.lineNumber, fields: fields))
+            rows.append(ExtractRow(line: reader.lineNumber, fields: fields))
         }
         guard !rows.isEmpty else { throw ServiceError(.unprocessableContent, "the body has a header but no claim rows", line: 1) }
         return rows

@@ -1,5 +1,7 @@
 import Foundation
+import History
 import Hummingbird
+import Ingest
 import NIOCore
 
 /// `POST /v1/check` and `POST /v1/check/batch`: the claims system's pre-payment call. A claim is
@@ -23,7 +25,7 @@ struct CheckController {
     @Sendable func check(_ request: Request, context: AppRequestContext) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: context.maxUploadSize)
-        let rows: [BodyRow]
+        let rows: [ExtractRow]
         switch MediaType(request.headers[.contentType]) {
         case .json: rows = try ClaimBody.rows(json: body.readableBytesView)
         case .csv: rows = try CSVClaimBody.rows(Array(body.readableBytesView))
@@ -49,7 +51,7 @@ struct CheckController {
         guard lines.count <= ServiceLimits.maxBatchClaims else {
             throw ServiceError(.contentTooLarge, "a batch holds at most \(ServiceLimits.maxBatchClaims) claims; this one holds \(lines.count)")
         }
-        var parsed: [(index: Int, result: Result<CheckEngine.Candidate, ServiceError>)] = []
+        var parsed: [(index: Int, result: Result<CandidateClaim, ServiceError>)] = []
         for (offset, line) in lines.enumerated() {
             do {
                 parsed.append((offset + 1, .success(try CheckEngine.candidate(try ClaimBody.rows(json: line)))))

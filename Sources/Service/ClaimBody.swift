@@ -1,12 +1,5 @@
 import Foundation
-
-/// One claim line of a request body as an extract row: Tuva `medical_claim` column names (lower
-/// case) to the text the extract would hold, and the line to name in a 422.
-struct BodyRow: Sendable, Equatable {
-    /// JSON: the 1-based index of the claim line in the body. CSV: the text line of the row.
-    var line: Int
-    var fields: [String: String]
-}
+import Ingest
 
 /// Reads the JSON body of `POST /v1/check` (`{"claim": {...}}`) into extract rows: the claim's
 /// fields repeated on each line, `diagnoses[i]` as `diagnosis_code_{i+1}`.
@@ -18,7 +11,7 @@ enum ClaimBody {
     static let maxDiagnoses = 25
 
     /// The rows of one `{"claim": {...}}` document.
-    static func rows(json bytes: some Collection<UInt8>) throws -> [BodyRow] {
+    static func rows(json bytes: some Collection<UInt8>) throws -> [ExtractRow] {
         let document: Document
         do {
             document = try JSONDecoder().decode(Document.self, from: Data(bytes))
@@ -30,7 +23,7 @@ enum ClaimBody {
         return try rows(document.claim)
     }
 
-    static func rows(_ claim: Claim) throws -> [BodyRow] {
+    static func rows(_ claim: Claim) throws -> [ExtractRow] {
         guard claim.diagnoses.count <= maxDiagnoses else {
             throw ServiceError(.unprocessableContent, "a claim has at most \(maxDiagnoses) diagnoses (diagnosis_code_1 ... diagnosis_code_25)", field: "diagnoses")
         }
@@ -40,7 +33,7 @@ enum ClaimBody {
         var shared = claim.fields
         for (index, code) in claim.diagnoses.enumerated() { shared["diagnosis_code_\(index + 1)"] = code }
         return claim.lines.enumerated().map { index, line in
-            BodyRow(line: index + 1, fields: shared.merging(line) { _, lineValue in lineValue })
+            ExtractRow(line: index + 1, fields: shared.merging(line) { _, lineValue in lineValue })
         }
     }
 

@@ -16,7 +16,7 @@ struct HealthController {
             let policy = try CurrentPolicy.resolve(db)
             return HealthAnswer(
                 policy: PolicyJSON(id: policy.settings.policyID, version: policy.version),
-                lastLoad: try LoadLedger.latest(in: db).map(HealthAnswer.Load.init),
+                lastLoad: try LoadLedger(db).latest().map(HealthAnswer.Load.init),
                 lastDecideRun: try DecisionQueries(db).lastRun().map(HealthAnswer.Run.init))
         }
         return JSONAnswer.response(answer)

@@ -56,7 +56,7 @@ struct LineAnswer: Encodable, Sendable {
     init(_ decision: Decision, db: Connection, lineage: Lineage) throws {
         self.decision = DecisionJSON(decision, lineage: lineage)
         explanation = ExplanationText.render(decision, stored: true, lineage: lineage)
-        history = try DecisionQueries(db).history(claimID: decision.line.claimID, lineNumber: decision.line.lineNumber)
+        history = try DecisionStore(db).changes(claimID: decision.line.claimID, lineNumber: decision.line.lineNumber)
             .map(ChangeJSON.init)
     }
 
@@ -86,12 +86,12 @@ struct ChangeJSON: Encodable, Sendable {
         enum CodingKeys: String, CodingKey { case decisionID = "decision_id", outcome, reason }
     }
 
-    init(_ entry: DecisionHistoryEntry) {
+    init(_ entry: DecisionChange) {
         runID = entry.runID
-        decidedAt = entry.runStartedAt
+        decidedAt = entry.changedAt
         kind = entry.kind
         previous = Side(decisionID: entry.previousDecisionID, outcome: entry.previousOutcome, reason: entry.previousReason)
-        if let id = entry.newDecisionID, let outcome = entry.newOutcome, let reason = entry.newReason {
+        if let id = entry.newDecisionID, let outcome = entry.outcome, let reason = entry.reason {
             new = Side(decisionID: id, outcome: outcome, reason: reason)
         } else {
             new = nil

@@ -29,7 +29,8 @@ struct TimelineController {
             let events = try timeline.events(member: memberID, categories: Array(roles.keys).sorted(), from: from, to: to)
             let store = DecisionStore(db)
             var lines: [TimelineAnswer.ImagingLineJSON] = []
-            try ImagingLines(db: db, settings: settings).forEach(DecisionFilter(memberID: memberID, serviceFrom: range.from, serviceTo: range.to)) { line in
+            let scope = LineScope(memberID: memberID, serviceFrom: range.from, serviceTo: range.to)
+            try HistoryReader(db).forEachImagingLine(categories: settings.imagingValueSets, scope: scope) { line in
                 let decision = try store.current(claimID: line.claimID, lineNumber: line.lineNumber)
                 lines.append(.init(line: line, decision: decision, lineage: lineage))
             }
