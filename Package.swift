@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // The TLS configuration of `lbp serve --tls-cert/--tls-key` (HummingbirdTLS takes NIOSSL's).
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Header names of our own (X-Next-Cursor, Content-Security-Policy): HTTPField.Name.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // The read pool is a Service of the server's ServiceGroup (started and stopped with it).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
@@ -71,7 +73,9 @@ let package = Package(
             dependencies: [
                 "History", "Ingest", "Policy", "Reports", "SQLiteDB", "DelimitedText",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -107,8 +111,10 @@ let package = Package(
             "Service", "Reports", "Policy", "History", "Ingest", "SQLiteDB", "DelimitedText", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .testTarget(name: "ReliabilityTests", dependencies: ["Ingest", "History", "Policy", "Reports", "SQLiteDB", "DelimitedText", "TestSupport"]),
     ],

@@ -30,7 +30,7 @@ struct CheckController {
         case .json: rows = try ClaimBody.rows(json: body.readableBytesView)
         case .csv: rows = try CSVClaimBody.rows(Array(body.readableBytesView))
         case .x12: throw ServiceError(.unsupportedMediaType, "X12 837 bodies are not read yet; send the claim as application/json or text/csv")
-        case .other: throw ServiceError(.unsupportedMediaType, "send the claim as application/json or text/csv")
+        case .jsonLines, .other: throw ServiceError(.unsupportedMediaType, "send the claim as application/json or text/csv (many claims: /v1/check/batch)")
         }
         let candidate = try CheckEngine.candidate(rows)
         let answers = try await pool.read { db in try CheckEngine.check([candidate], db: db) }

@@ -1,5 +1,6 @@
 import DelimitedText
 import History
+import HTTPTypes
 import Hummingbird
 import Policy
 import Reports

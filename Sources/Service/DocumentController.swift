@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 
 /// `GET /` (the adjudicators' page, no token needed: it holds no data and asks for the token)
