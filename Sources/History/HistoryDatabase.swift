@@ -28,8 +28,10 @@ public enum HistoryDatabase {
         try db.execute("PRAGMA foreign_keys = ON")
         // Fail on a file that is not a database before anything else touches it.
         _ = try db.scalarInt("SELECT count(*) FROM sqlite_schema")
+        // A newer schema is named as such before anything writes (a read-only file would
+        // otherwise fail first, as "read-only", on the journal mode).
+        let pending = try migrator.pending(in: db)
         if readOnly {
-            let pending = try migrator.pending(in: db)
             if !pending.isEmpty {
                 throw SQLiteError(extendedCode: 8, message: "the database schema is out of date; open it once with write access to upgrade")
             }

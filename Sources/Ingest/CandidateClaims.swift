@@ -5,10 +5,13 @@ import History
 public struct ExtractRow: Sendable, Equatable {
     public var line: Int
     public var fields: [String: String]
+    /// Why the record could not be split into fields (bad quoting, wrong field count), if so.
+    public var malformed: String?
 
-    public init(line: Int, fields: [String: String]) {
+    public init(line: Int, fields: [String: String], malformed: String? = nil) {
         self.line = line
         self.fields = fields
+        self.malformed = malformed
     }
 }
 
@@ -115,6 +118,7 @@ public enum CandidateClaims {
             let value = text(name)
             return value.isEmpty ? nil : value
         }
+        if let malformed = row.malformed { throw problem(RowProblem(column: "", kind: .malformedRow, message: malformed)) }
 
         let claimID = try required("claim_id")
         var lineText = try required("claim_line_number")

@@ -5,7 +5,9 @@ import DelimitedText
 public enum ExtractRows {
     /// The rows of a delimited text source with a header line; `line` is each record's physical line.
     ///
-    /// - Throws: `IngestError` when the header cannot be read or a record is malformed.
+    /// A malformed record becomes a row with `malformed` set (checking it reports the problem).
+    ///
+    /// - Throws: `IngestError` when the header cannot be read.
     public static func read(_ source: any ByteSource, path: String) throws -> [ExtractRow] {
         let reader = CSVReader(source: source)
         let header: [String]
@@ -17,10 +19,14 @@ public enum ExtractRows {
         guard !header.isEmpty else { throw IngestError.emptyFile(path: path) }
         var rows: [ExtractRow] = []
         while try reader.next() {
-            if let issue = reader.issue { throw IngestError.malformed(path: path, line: reader.lineNumber, reason: issue.message) }
+            if let issue = reader.issue {
+                rows.append(ExtractRow(line: reader.lineNumber, fields: [:], malformed: issue.message))
+                continue
+            }
             guard reader.fieldCount == header.count else {
-                throw IngestError.malformed(path: path, line: reader.lineNumber,
-                                            reason: "expected \(header.count) fields, found \(reader.fieldCount)")
+                rows.append(ExtractRow(line: reader.lineNumber, fields: [:],
+                                       malformed: "expected \(header.count) fields, found \(reader.fieldCount)"))
+                continue
             }
             var fields: [String: String] = [:]
             for (index, name) in header.enumerated() where !name.isEmpty { fields[name] = reader.string(index) }

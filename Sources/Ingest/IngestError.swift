@@ -7,8 +7,6 @@ public enum IngestError: Error, CustomStringConvertible, Sendable {
     case duplicateColumns(path: String, positions: [Int])
     /// The rejects file cannot be written (missing folder, permissions, full disk).
     case cannotWriteRejects(path: String, reason: String)
-    /// A record of a file read whole (`ExtractRows`) is malformed.
-    case malformed(path: String, line: Int, reason: String)
     /// A bookkeeping check failed; the file's transaction was rolled back.
     case countsDoNotAddUp(path: String, detail: String)
 
@@ -21,7 +19,6 @@ public enum IngestError: Error, CustomStringConvertible, Sendable {
         case .duplicateColumns(let path, let positions):
             "\(path): the header line names a column already named before it (field\(positions.count == 1 ? "" : "s") \(positions.map(String.init).joined(separator: ", ")))"
         case .cannotWriteRejects(let path, let reason): "\(path): cannot write the rejects file: \(reason)"
-        case .malformed(let path, let line, let reason): "\(path): line \(line): \(reason)"
         case .countsDoNotAddUp(let path, let detail): "\(path): internal check failed, nothing was loaded: \(detail)"
         }
     }

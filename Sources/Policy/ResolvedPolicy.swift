@@ -28,6 +28,13 @@ public struct ResolvedPolicy: Sendable {
         self.version = Self.version(settings: settings, valueSetDigests: digests)
     }
 
+    /// Settings with a version given by the caller, for deciding without a database (tests, tools).
+    /// `lbp` itself always resolves against the stored value sets (`init(settings:db:)`).
+    public init(settings: PolicySettings, version: String) {
+        self.settings = settings
+        self.version = version
+    }
+
     static func valueSetNames(_ settings: PolicySettings) -> [String] {
         var names = [settings.episodeValueSet] + settings.imagingValueSets + settings.redFlags.map(\.valueSet)
         var seen = Set<String>()

@@ -232,12 +232,17 @@ struct ClaimShapeTests {
         try history.loadClaims([visit("H1", on: "2024-03-01", dx: [Code.lbp]), imaging("IMG", start: "2024-03-10")])
         let policy = try ResolvedPolicy(settings: PolicySettings(), db: history.db)
         var lines: [ImagingLine] = []
-        try ImagingLines(db: history.db, settings: policy.settings).forEach(DecisionFilter()) { lines.append($0) }
+        try HistoryReader(history.db).forEachImagingLine(categories: policy.settings.imagingValueSets, scope: LineScope()) {
+            lines.append($0)
+        }
         let line = try #require(lines.first)
         #expect(lines.count == 1)
         #expect(line.claimStartDay == day("2024-03-10"))
         #expect(line.primaryDiagnosis == Code.lbp)
-        let live = try Evaluator(db: history.db, policy: policy).decide(line)
+        let evaluator = Evaluator(policy: policy)
+        let member = try HistoryReader(history.db).memberHistory(
+            line.memberID, windows: evaluator.windows(serviceDays: line.serviceDay, line.serviceDay))
+        let live = evaluator.decide(line, history: member)
         #expect(live.outcome == .deny)
         #expect(live.indexDay == day("2024-03-01"))
 

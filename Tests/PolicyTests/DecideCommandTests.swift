@@ -33,9 +33,9 @@ struct DecideCommandTests {
         let out = history.directory.file("decisions.csv"), again = history.directory.file("decisions-again.csv")
         let first = try runLBP(["decide", "--database", history.databasePath, "--out", out], in: history.directory.path)
         #expect(first.exitCode == 0, "\(first.stderr)")
-        let second = try runLBP(["decide", "--database", history.databasePath, "--out", again], in: history.directory.path)
+        let second = try runLBP(["decide", "--full", "--database", history.databasePath, "--out", again], in: history.directory.path)
         #expect(second.exitCode == 0, "\(second.stderr)")
-        #expect(second.stdout.contains("new 0, changed 0, unchanged 6, withdrawn 0"))
+        #expect(second.stdout.contains("new 0, changed 0, refreshed 0, unchanged 6, withdrawn 0"))
 
         let bytes = try readFile(out)
         #expect(bytes == (try readFile(again)))

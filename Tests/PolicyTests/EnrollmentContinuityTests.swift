@@ -17,7 +17,7 @@ struct EnrollmentContinuityTests {
             EligibilityRow(member: "M1", start: pair.0, end: pair.1, payer: payers?[offset] ?? "ACME")
         }
         try history.loadEligibility(rows)
-        return try WindowQueries(history.db).spans(member: "M1", from: day("2000-01-01"), to: day("2099-12-31"))
+        return try HistoryReader(history.db).spans(of: "M1")
     }
 
     private func gaps(_ pairs: [(String, String)], payers: [String]? = nil) throws -> [String] {

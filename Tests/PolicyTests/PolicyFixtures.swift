@@ -68,8 +68,8 @@ extension TestHistory {
 
     /// Decides every imaging line under `settings`.
     @discardableResult
-    func decide(_ settings: PolicySettings = PolicySettings(), clock: History.Clock? = nil) throws -> DecideSummary {
-        try DecideRun(db: db, policy: try ResolvedPolicy(settings: settings, db: db), clock: clock ?? self.clock).run()
+    func decide(_ settings: PolicySettings = PolicySettings(), clock: History.Clock? = nil, full: Bool = false) throws -> DecideSummary {
+        try DecideRun(db: db, policy: try ResolvedPolicy(settings: settings, db: db), clock: clock ?? self.clock).run(full: full)
     }
 
     /// The current decision of a line.

@@ -265,7 +265,7 @@ struct PolicySettingsTests {
         #expect(after.changes.map(\.kind) == ["outcome"])
     }
 
-    @Test("re-deciding under a new policy version logs kind policy where outcome and reason stay")
+    @Test("a new policy version with the same answers re-decides everything and changes no decision")
     func policyChange() throws {
         let history = try TestHistory.enrolled()
         try history.loadClaims([
@@ -274,17 +274,21 @@ struct PolicySettingsTests {
             imaging("B", start: "2024-03-30"),
         ])
         let first = try history.decide()
+        let before = try #require(try history.decision("A"))
         var settings = PolicySettings()
         settings.exemptPlans = ["SOME-OTHER-PLAN"]
         let second = try history.decide(settings)
         #expect(second.policyVersion != first.policyVersion)
-        #expect(second.changedDecisions == 2)
-        #expect(second.changes.map(\.text) == [
-            "A/1 policy: DENY \(Reason.imagingWithin28Days) -> DENY \(Reason.imagingWithin28Days)",
-            "B/1 policy: ALLOW \(Reason.priorLBPDiagnosis) -> ALLOW \(Reason.priorLBPDiagnosis)",
-        ])
-        #expect(try history.decision("A")?.policyVersion == second.policyVersion)
-        #expect(try history.scalar("SELECT count(*) FROM decision_change WHERE kind = 'policy'") == 2)
+        #expect(second.mode == "full")
+        #expect(second.linesDecided == 2)
+        #expect(second.changedDecisions == 0)
+        #expect(second.refreshedDecisions == 2)
+        #expect(second.changes.isEmpty)
+        let after = try #require(try history.decision("A"))
+        #expect(after.policyVersion == second.policyVersion)
+        #expect(after.decisionID == before.decisionID)
+        #expect(after.decidedAt == before.decidedAt)
+        #expect(try history.scalar("SELECT count(*) FROM decision_change") == 0)
     }
 
     @Test("settings encode and decode to themselves")

@@ -148,14 +148,16 @@ struct RetroReviewTests {
         #expect(try history.decision("IMG")?.redFlags == ["RED_FLAG_CANCER", "RED_FLAG_TRAUMA"])
     }
 
-    @Test("new evidence that keeps outcome and reason is logged as kind evidence")
+    @Test("new evidence that keeps outcome, reason, index date and red flags refreshes the decision, not a change")
     func evidenceChange() throws {
         let history = try TestHistory.enrolled()
         try history.loadClaims([visit("H0", on: "2024-01-15", dx: [Code.lbp]), imaging("IMG", start: "2024-03-10")])
         try history.decide()
         try history.loadClaims([visit("H00", on: "2024-02-01", dx: [Code.other, Code.lbp])])
         let second = try history.decide()
-        #expect(second.changes.map(\.kind) == ["evidence"])
+        #expect(second.changes.isEmpty)
+        #expect(second.changedDecisions == 0)
+        #expect(second.refreshedDecisions == 1)
         let prior = try #require(try history.decision("IMG")?.evidence.first { $0.rule == "PRIOR_LBP" })
         #expect(prior.claimID == "H00")
     }
@@ -178,7 +180,11 @@ struct RetroReviewTests {
         var before: [String: (Int64?, String?)] = [:]
         try DecisionStore(history.db).forEachCurrent(DecisionFilter()) { before[$0.line.claimID] = ($0.decisionID, $0.decidedAt) }
 
-        let second = try history.decide(clock: Self.february)
+        let incremental = try history.decide(clock: Self.february)
+        #expect(incremental.mode == "incremental")
+        #expect(incremental.linesDecided == 0)
+        let second = try history.decide(clock: Self.february, full: true)
+        #expect(second.mode == "full")
         #expect(second.linesDecided == 5)
         #expect(second.unchangedDecisions == 5)
         #expect(second.newDecisions == 0)
@@ -197,7 +203,7 @@ struct RetroReviewTests {
         }
         #expect(try history.scalar("SELECT count(*) FROM decision") == 5)
         #expect(try history.scalar("SELECT count(*) FROM decision_change") == 0)
-        #expect(try history.scalar("SELECT count(*) FROM decide_run") == 2)
+        #expect(try history.scalar("SELECT count(*) FROM decide_run") == 3)
     }
 
     @Test("the summary counts decisions by outcome and reason")

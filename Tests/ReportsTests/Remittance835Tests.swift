@@ -51,6 +51,7 @@ struct Remittance835Tests {
         let (segments, manifest, text) = try export835(history, DecisionFilter(claimID: "R1"))
         #expect(segments == [
             "CLP*R1*4*350.5*0*0*ZZ*R1~",
+            "NM1*QC*1******MI*M1~",
             "SVC*HC:72148:26*100*0~",
             "DTM*472*20240310~",
             "CAS*CO*50*100~",
@@ -76,6 +77,7 @@ struct Remittance835Tests {
         let (segments, _, _) = try export835(history, DecisionFilter(claimID: "R2"))
         #expect(segments == [
             "CLP*R2*1*375.25*0*0*ZZ*R2~",
+            "NM1*QC*1******MI*M2~",
             "SVC*HC:72100*75.25*0~",
             "DTM*472*20240501~",
             "CAS*CO*50*75.25~",
@@ -90,6 +92,7 @@ struct Remittance835Tests {
         let (segments, _, _) = try export835(history, DecisionFilter(claimID: "R3"))
         #expect(segments == [
             "CLP*R3*4*0*0*0*ZZ*R3~",
+            "NM1*QC*1******MI*M3~",
             "SVC*HC:72100*0*0~",
             "DTM*472*20240701~",
             "CAS*CO*50*0~",
@@ -103,7 +106,7 @@ struct Remittance835Tests {
         let history = try decidedHistory()
         let (segments, _, _) = try export835(history, DecisionFilter(claimID: "R4"))
         #expect(segments.first == "CLP*R4*4*1200.5*0*0*ZZ*R4~")
-        #expect(segments.dropFirst().first == "SVC*HC:72148*1200.5*0*0610~")
+        #expect(segments.dropFirst(2).first == "SVC*HC:72148*1200.5*0*0610~")
     }
 
     @Test("the whole file: one fragment per claim with a denied line, by claim id; allowed-only claims have none")
@@ -111,7 +114,7 @@ struct Remittance835Tests {
         let history = try decidedHistory()
         let (segments, manifest, _) = try export835(history)
         #expect(segments.filter { $0.hasPrefix("CLP*") }.map { $0.split(separator: "*")[1] } == ["R1", "R2", "R3", "R4"])
-        #expect(segments.count == 4 + 5 * 5)
+        #expect(segments.count == 4 * 2 + 5 * 5)
         #expect(manifest.rows == 5)
         #expect(manifest.counts.map { "\($0.outcome) \($0.reason) \($0.rows)" } == ["DENY LBP_IMAGING_WITHIN_28_DAYS 5"])
         // An outcome filter of ALLOW still gives denials only: the fragment speaks for denied lines.
@@ -130,6 +133,7 @@ struct Remittance835Tests {
         let (segments, _, _) = try export835(history, DecisionFilter(claimID: "R3"))
         #expect(segments == [
             "CLP*R3*4*0*0*0*ZZ*R3~",
+            "NM1*QC*1******MI*M3~",
             "SVC*HC:72100*0*0~",
             "DTM*472*20240701~",
             "CAS*PR*96*0~",
@@ -160,8 +164,8 @@ struct Remittance835Tests {
         _ = try DecideRun(db: history.db, policy: try ResolvedPolicy(settings: PolicySettings(), db: history.db), clock: history.clock).run()
         let (segments, _, _) = try export835(history)
         #expect(segments.first == "CLP*Q1*4*\(expected)*0*0*ZZ*Q1~")
-        #expect(segments.dropFirst().first == "SVC*HC:72148*\(expected)*0~")
-        #expect(segments.dropFirst(3).first == "CAS*CO*50*\(expected)~")
+        #expect(segments.dropFirst(2).first == "SVC*HC:72148*\(expected)*0~")
+        #expect(segments.dropFirst(4).first == "CAS*CO*50*\(expected)~")
     }
 
     @Test("separator characters in data are replaced by spaces, in every element")
@@ -177,7 +181,7 @@ struct Remittance835Tests {
         let (segments, _, _) = try export835(history)
         #expect(segments.first == "CLP*A B C D*4*10*0*0*ZZ*A B C D~")
         // The components of SVC01 stay separated by `:`; a `:` inside a modifier is data.
-        #expect(segments.dropFirst().first == "SVC*HC:72148:2 6:X Y*10*0~")
+        #expect(segments.dropFirst(2).first == "SVC*HC:72148:2 6:X Y*10*0~")
     }
 
     @Test("no denied line: an empty file")

@@ -34,7 +34,8 @@ struct MigrationTests {
         "claim", "claim_diagnosis", "claim_line", "claim_void", "dx_event", "eligibility_span", "line_category",
         "load_ledger", "value_set", "value_set_code",
     ]
-    static let decisionTables = ["decide_run", "decision", "decision_change", "decision_evidence"]
+    static let decisionTables = ["decide_run", "decision", "decision_change", "decision_evidence", "member_change", "policy_version"]
+    static let all = ["m0001_history", "m0002_decisions", "m0003_member_decisions"]
 
     // MARK: Migrations
 
@@ -43,22 +44,23 @@ struct MigrationTests {
         let db = try Connection(path: directory.file("db.sqlite"))
         #expect(try tableNames(db).isEmpty)
         #expect(try HistoryDatabase.migrator.applied(in: db).isEmpty)
-        #expect(try HistoryDatabase.migrator.pending(in: db).map(\.name) == ["m0001_history", "m0002_decisions"])
+        #expect(try HistoryDatabase.migrator.pending(in: db).map(\.name) == Self.all)
 
         let applied = try HistoryDatabase.migrator.migrate(db, appliedAt: "2026-01-01T00:00:00Z")
-        #expect(applied == ["m0001_history", "m0002_decisions"])
+        #expect(applied == Self.all)
         #expect(try tableNames(db) == (Self.historyTables + Self.decisionTables + ["schema_migration"]).sorted())
 
         var recorded: [String] = []
         try db.forEach("SELECT id, name, applied_at FROM schema_migration ORDER BY id") { row in
             recorded.append("\(row.int(0)) \(row.text(1)) \(row.text(2))")
         }
-        #expect(recorded == ["1 m0001_history 2026-01-01T00:00:00Z", "2 m0002_decisions 2026-01-01T00:00:00Z"])
-        #expect(try HistoryDatabase.migrator.applied(in: db) == ["m0001_history", "m0002_decisions"])
+        #expect(recorded == ["1 m0001_history 2026-01-01T00:00:00Z", "2 m0002_decisions 2026-01-01T00:00:00Z",
+                             "3 m0003_member_decisions 2026-01-01T00:00:00Z"])
+        #expect(try HistoryDatabase.migrator.applied(in: db) == Self.all)
         #expect(try HistoryDatabase.migrator.pending(in: db).isEmpty)
         // Migrating again does nothing.
         #expect(try HistoryDatabase.migrator.migrate(db, appliedAt: "later").isEmpty)
-        #expect(try db.scalarInt("SELECT count(*) FROM schema_migration") == 2)
+        #expect(try db.scalarInt("SELECT count(*) FROM schema_migration") == 3)
     }
 
     @Test func historyDatabaseOpenIsIdempotent() throws {
@@ -76,7 +78,7 @@ struct MigrationTests {
         #expect(before.contains("m0001_history 2026-01-01T00:00:00Z"))
         let again = try HistoryDatabase.open(path: path, clock: .fixed(1_800_000_000))
         #expect(try snapshot(again) == before)
-        #expect(try again.scalarInt("SELECT count(*) FROM schema_migration") == 2)
+        #expect(try again.scalarInt("SELECT count(*) FROM schema_migration") == 3)
     }
 
     @Test func aDatabaseFromANewerVersionIsRefused() throws {
