@@ -54,7 +54,7 @@ struct ReadRouteTests {
                 #expect(response.headers[.cacheControl] == "no-store")
                 #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
                 #expect(response.text.contains("<title>lbp: imaging for low back pain</title>"))
-                #expect(!response.text.contains("http://") && !response.text.contains("https://cdn"), "no outside resources")
+                #expect(!response.text.contains("<script src") && !response.text.contains("<link") && !response.text.contains("https://"), "no outside resources")
             }
         }
     }
