@@ -91,7 +91,11 @@ struct CapturingLogHandler: LogHandler {
 }
 
 /// A service over `book` on loopback, any free port.
-func makeApp(_ book: SampleBook, logs: LogCapture = LogCapture(), timeout: Duration = .seconds(2)) throws -> some ApplicationProtocol {
+///
+/// The time limit is generous by default: `swift test` runs these beside suites that block the
+/// (2-thread) cooperative pool with child processes, which can hold an answer back for seconds.
+/// `LimitsTests` tests the limit itself with a short one.
+func makeApp(_ book: SampleBook, logs: LogCapture = LogCapture(), timeout: Duration = .seconds(60)) throws -> some ApplicationProtocol {
     try ServiceApplication.build(
         ServiceConfiguration(host: "127.0.0.1", port: 0, databasePath: book.path, token: testToken, readConnections: 2,
                              requestTimeout: timeout),
