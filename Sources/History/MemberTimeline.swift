@@ -16,7 +16,8 @@ public struct TimelineEvent: Sendable, Equatable {
 /// and the diagnosis events of the value sets asked for.
 ///
 /// Each read is an index range scan (`eligibility_span` by member; `dx_event` by member, value
-/// set and day). Run both inside one read transaction for a consistent picture.
+/// set and day). Run both inside one read transaction for a consistent picture. Not `Sendable`:
+/// it holds a connection.
 public struct MemberTimeline {
     private let db: Connection
 

@@ -29,7 +29,9 @@ public struct ReasonFacet: Sendable, Equatable {
 }
 
 /// The reads the adjudication service needs from the decision tables: pages of current decisions
-/// (keyset pagination by claim id and line number), counts by reason and the last decide run. Fixed SQL with bound parameters; run inside a read transaction.
+/// (keyset pagination by claim id and line number), counts by reason and the last decide run.
+/// Fixed SQL with bound parameters; run inside a read transaction. Not `Sendable`: it holds a
+/// connection.
 public struct DecisionQueries {
     private let db: Connection
 

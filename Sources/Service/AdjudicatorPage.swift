@@ -149,7 +149,9 @@ function drawTimeline(t, focus) {
   rows.push({ label: "180-day lookback (I-180 ... I-1)", kind: "window", rule: "PRIOR_LBP" });
   rows.push({ label: "Imaging window (I ... I+28)", kind: "window", rule: "IMAGING" });
   rows.push({ label: "Low back pain diagnoses", kind: "events", role: "episode" });
-  for (const f of flagRules) rows.push({ label: f.rule.replace("RED_FLAG_", "Red flag: ").replace(/_/g, " ").toLowerCase(), kind: "flag", rule: f.rule });
+  const names = { RED_FLAG_CANCER: "cancer", RED_FLAG_TRAUMA: "trauma", RED_FLAG_IV_DRUG_ABUSE: "IV drug abuse",
+                  RED_FLAG_NEUROLOGIC: "neurologic impairment", RED_FLAG_SPINAL_INFECTION: "spinal infection" };
+  for (const f of flagRules) rows.push({ label: "Red flag: " + (names[f.rule] || f.rule.replace("RED_FLAG_", "").replace(/_/g, " ")), kind: "flag", rule: f.rule });
   const H = 40 + rows.length * rowH + 30;
   const s = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "timeline of the member's windows" });
   s.append(svg("title", {}, line ? `Windows of claim ${line.claim_id} line ${line.claim_line_number}` : "Member timeline"));

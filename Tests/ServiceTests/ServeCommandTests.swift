@@ -11,7 +11,10 @@ import Glibc
 @Suite(.serialized)
 struct ServeCommandTests {
     /// A running `lbp serve`, stopped (SIGTERM) when released.
-    final class Server {
+    ///
+    /// `@unchecked Sendable` (a test helper): a test hands it to one thread at a time (the one that
+    /// waits on the process), never to two at once.
+    final class Server: @unchecked Sendable {
         let process = Process()
         let stdout = Pipe(), stderr = Pipe()
         private(set) var firstLine = ""
@@ -72,6 +75,35 @@ struct ServeCommandTests {
         #expect(stopped.stderr.contains("route=/v1/lines/{claim_id}/{line}") && stopped.stderr.contains("status=401"))
         #expect(!stopped.stderr.contains("C01102") && !stopped.stderr.contains(token))
         #expect(try String(contentsOfFile: tokenPath, encoding: .utf8).contains(token), "the token file is kept for the next start")
+    }
+
+    static let tools = ["/usr/bin/openssl", "/usr/bin/curl"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// With `--tls-cert/--tls-key` the service speaks HTTPS only (a self-signed certificate made
+    /// by openssl; curl as the client).
+    @Test(.enabled(if: tools, "openssl and curl are needed for the TLS test"))
+    func servesHTTPSWithACertificate() async throws {
+        let book = try SampleBook(months: 1, decide: false)
+        let directory = book.history.directory
+        let made = try await runProcess("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                                                              "-keyout", directory.file("key.pem"), "-out", directory.file("cert.pem")])
+        #expect(made.status == 0, "\(made.output)")
+        let server = try await offThePool {
+            try Server(["--port", "0", "--tls-cert", directory.file("cert.pem"), "--tls-key", directory.file("key.pem"),
+                        "--database", book.path], in: directory.path)
+        }
+        let prefix = "lbp serve: listening on https://127.0.0.1:"
+        #expect(server.firstLine.hasPrefix(prefix), "\(server.firstLine)")
+        let port = Int(server.firstLine.dropFirst(prefix.count)) ?? 0
+        let token = try String(contentsOfFile: book.path + ".token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let https = try await runProcess("/usr/bin/curl", ["-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20",
+                                                            "-H", "Authorization: Bearer \(token)", "https://127.0.0.1:\(port)/v1/health"], errorsApart: true)
+        #expect(https.output == "200")
+        let plain = try await runProcess("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20",
+                                                            "http://127.0.0.1:\(port)/v1/health"], errorsApart: true)
+        #expect(plain.output == "000", "no answer in clear text")
+        let stopped = try await offThePool { server.stop() }
+        #expect(stopped.status == 0, "\(stopped.stderr)")
     }
 
     @Test func refusals() throws {
