@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "lbp-imaging",
-    platforms: [.macOS(.v13)],
+    // Linux only (built and tested on Debian with the system libsqlite3 ≥ 3.33.0 and zlib): the
+    // code calls Glibc, so no Apple platform is declared.
     products: [
         .executable(name: "lbp", targets: ["LBPCommand"]),
     ],
@@ -49,6 +50,8 @@ let package = Package(
         ),
         // Streaming RFC 4180 reader over plain or gzip files, in bounded memory.
         .target(name: "DelimitedText", dependencies: ["CZlib"]),
+        // Streaming reader of X12 837P/837I claim files: segments, envelope, claims as Tuva rows.
+        .target(name: "X12", dependencies: ["DelimitedText"]),
         // The code lists the default policy uses, shipped as data with their provenance.
         .target(name: "ValueSets", dependencies: ["DelimitedText"], exclude: ["data"]),
         // The member history: schema face, ledger, value-set categories, window queries.
@@ -57,7 +60,7 @@ let package = Package(
         ]),
         // Streaming extract reader and loaders.
         .target(name: "Ingest", dependencies: [
-            "History", "SQLiteDB", "DelimitedText", .product(name: "Crypto", package: "swift-crypto"),
+            "History", "SQLiteDB", "DelimitedText", "X12", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Policy settings, the evaluator, decisions and explanations.
         .target(name: "Policy", dependencies: [
@@ -96,6 +99,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["History", "Ingest", "Policy", "SQLiteDB"]),
 
         .testTarget(name: "DelimitedTextTests", dependencies: ["DelimitedText", "TestSupport"]),
+        .testTarget(name: "X12Tests", dependencies: ["X12", "DelimitedText", "TestSupport"]),
         .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "Migrations", "History", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "ValueSets", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "History", "SQLiteDB", "TestSupport"]),
@@ -106,7 +110,7 @@ let package = Package(
             "Reports", "Policy", "History", "Ingest", "SQLiteDB", "DelimitedText", "TestSupport",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "LBPCommandTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "LBPCommandTests", dependencies: ["TestSupport", "History", "SQLiteDB"]),
         .testTarget(name: "ServiceTests", dependencies: [
             "Service", "Reports", "Policy", "History", "Ingest", "SQLiteDB", "DelimitedText", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),

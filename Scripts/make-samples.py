@@ -15,8 +15,8 @@ few bad rows. The expected outcomes are written by hand in SCENARIOS below; the 
 small reference implementation of INPUT.md and POLICY.md over the files it wrote and stops with an
 error if the two disagree, so the files, the README and expected_decisions.csv cannot drift apart.
 
-Value sets: read from --valuesets (default: Sources/ValueSets/data of this repository, else
-/work/shared/valuesets). Python 3.11 standard library only; deterministic output.
+Value sets: read from --valuesets (default: Sources/ValueSets/data of this repository).
+Python 3.11 standard library only; deterministic output.
 """
 
 import argparse
@@ -795,8 +795,7 @@ def readme(out, after_jan, after_feb, after_all, exempt_res, store):
 
 
 def find_valuesets(arg):
-    for cand in ([arg] if arg else []) + [os.path.join(ROOT, "Sources", "ValueSets", "data"),
-                                          "/work/shared/valuesets"]:
+    for cand in ([arg] if arg else []) + [os.path.join(ROOT, "Sources", "ValueSets", "data")]:
         if cand and os.path.isfile(os.path.join(cand, "LOW_BACK_PAIN.csv")):
             return cand
     return None

@@ -473,6 +473,18 @@ public struct Record {
     /// Number of fields.
     public let count: Int
 
+    /// A view of fields laid out by another reader: field `i` is `starts[i]..<ends[i]` of `scratch`
+    /// when `inScratch[i]` is 1, else of `buffer`. The pointers must outlive the view's use.
+    public init(buffer: UnsafePointer<UInt8>, scratch: UnsafePointer<UInt8>, starts: UnsafePointer<Int>,
+                ends: UnsafePointer<Int>, inScratch: UnsafePointer<UInt8>, count: Int) {
+        self.buffer = buffer
+        self.scratch = scratch
+        self.starts = starts
+        self.ends = ends
+        self.inScratch = inScratch
+        self.count = count
+    }
+
     /// The bytes of field `index` (unquoted, unescaped).
     @inline(__always)
     public func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {

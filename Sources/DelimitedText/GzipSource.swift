@@ -1,9 +1,13 @@
 import CZlib
 
 /// Decompresses a gzip stream (several concatenated members allowed) from another source.
+///
+/// zlib keeps a pointer back to its `z_stream` in its internal state and checks it on every call,
+/// so the stream lives at one address for the source's whole life: allocated once in `init`,
+/// freed in `deinit`, never a Swift property passed as `&stream` (which may hand zlib a temporary).
 public final class GzipSource<Compressed: ByteSource>: ByteSource {
     private var input: Compressed
-    private var stream = z_stream()
+    private let stream: UnsafeMutablePointer<z_stream>
     private let inputBuffer: UnsafeMutablePointer<UInt8>
     private let inputCapacity = 256 * 1024
     private var inputEnded = false
@@ -15,14 +19,20 @@ public final class GzipSource<Compressed: ByteSource>: ByteSource {
         self.input = input
         self.path = path
         inputBuffer = .allocate(capacity: inputCapacity)
-        guard czlib_inflate_init_gzip(&stream) == Z_OK else {
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        guard czlib_inflate_init_gzip(stream) == Z_OK else {
+            stream.deinitialize(count: 1)
+            stream.deallocate()
             inputBuffer.deallocate()
             throw ReadError(path: path, reason: "cannot start gzip decompression")
         }
     }
 
     deinit {
-        inflateEnd(&stream)
+        inflateEnd(stream)
+        stream.deinitialize(count: 1)
+        stream.deallocate()
         inputBuffer.deallocate()
     }
 
@@ -30,33 +40,33 @@ public final class GzipSource<Compressed: ByteSource>: ByteSource {
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard buffer.count > 0 else { return 0 }
-        stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
-        stream.avail_out = UInt32(buffer.count)
-        while stream.avail_out == UInt32(buffer.count) {
-            if stream.avail_in == 0 && !inputEnded {
+        stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_out = UInt32(buffer.count)
+        while stream.pointee.avail_out == UInt32(buffer.count) {
+            if stream.pointee.avail_in == 0 && !inputEnded {
                 let n = try input.read(into: UnsafeMutableRawBufferPointer(start: inputBuffer, count: inputCapacity))
                 if n == 0 { inputEnded = true } else {
-                    stream.next_in = inputBuffer
-                    stream.avail_in = UInt32(n)
+                    stream.pointee.next_in = inputBuffer
+                    stream.pointee.avail_in = UInt32(n)
                 }
             }
-            if stream.avail_in == 0 && inputEnded {
-                if memberEnded || stream.total_in == 0 { return 0 }
+            if stream.pointee.avail_in == 0 && inputEnded {
+                if memberEnded || stream.pointee.total_in == 0 { return 0 }
                 throw ReadError(path: path, reason: "the gzip data is truncated")
             }
             if memberEnded {
                 // Another gzip member follows the one that ended.
-                inflateReset(&stream)
+                inflateReset(stream)
                 memberEnded = false
             }
-            let rc = inflate(&stream, Z_NO_FLUSH)
+            let rc = inflate(stream, Z_NO_FLUSH)
             switch rc {
             case Z_OK, Z_BUF_ERROR: break
             case Z_STREAM_END: memberEnded = true
             default: throw ReadError(path: path, reason: "not valid gzip data")
             }
         }
-        return buffer.count - Int(stream.avail_out)
+        return buffer.count - Int(stream.pointee.avail_out)
     }
 }
 

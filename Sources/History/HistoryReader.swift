@@ -10,25 +10,25 @@ public struct HistoryReader {
     public init(_ db: Connection) { self.db = db }
 
     /// One member's history: for each category its events within the window given, and every span.
+    /// One range scan of `dx_event` per member (the categories are the key's second column).
     public func memberHistory(_ memberID: String, windows: [String: EventWindow]) throws -> MemberHistory {
         let eventQuery = try db.cached("""
-            SELECT e.day, e.claim_id, e.position, e.code, c.load_id FROM dx_event e JOIN claim c ON c.claim_id = e.claim_id
-            WHERE e.member_id = ?1 AND e.category = ?2 AND e.day BETWEEN ?3 AND ?4
-            ORDER BY e.day, e.claim_id, e.position
+            SELECT category, day, claim_id, position, code, load_id FROM dx_event
+            WHERE member_id = ?1 AND category IN (SELECT value FROM json_each(?2)) AND day <= ?3
+            ORDER BY category, day, claim_id, position
             """)
+        defer { eventQuery.reset() }
+        let latest = windows.values.map(\.to).max() ?? Day(number: Int32.min)
+        eventQuery.bind(memberID, at: 1)
+        eventQuery.bind(Self.jsonArray(windows.keys.sorted()), at: 2)
+        eventQuery.bind(Int64(latest.number), at: 3)
         var events: [String: [DxEventRef]] = [:]
-        for (category, window) in windows {
-            defer { eventQuery.reset() }
-            eventQuery.bind(memberID, at: 1)
-            eventQuery.bind(category, at: 2)
-            eventQuery.bind(Int64(window.from?.number ?? Int32.min), at: 3)
-            eventQuery.bind(Int64(window.to.number), at: 4)
-            var list: [DxEventRef] = []
-            while try eventQuery.step() {
-                list.append(DxEventRef(day: Day(number: eventQuery.int32(0)), claimID: eventQuery.text(1),
-                                       position: eventQuery.int(2), code: eventQuery.text(3), loadID: eventQuery.int64(4)))
-            }
-            events[category] = list
+        for category in windows.keys { events[category] = [] }
+        while try eventQuery.step() {
+            let category = eventQuery.text(0), day = Day(number: eventQuery.int32(1))
+            guard let window = windows[category], window.from.map({ day >= $0 }) ?? true, day <= window.to else { continue }
+            events[category]!.append(DxEventRef(day: day, claimID: eventQuery.text(2), position: eventQuery.int(3),
+                                                code: eventQuery.text(4), loadID: eventQuery.int64(5)))
         }
         return MemberHistory(memberID: memberID, events: events, spans: try spans(of: memberID))
     }
@@ -52,35 +52,37 @@ public struct HistoryReader {
 
     /// The imaging lines in scope — current lines whose procedure (or revenue) code is in one of
     /// `categories` — by member id, claim id and line number: one member's lines come together.
+    /// Reads `line_category` alone, which holds every fact of a line that deciding it needs.
     public func forEachImagingLine(categories: [String], scope: LineScope, _ body: (ImagingLine) throws -> Void) throws {
         let statement = try db.prepare("""
-            SELECT l.claim_id, l.line_number, c.member_id, l.service_day, coalesce(l.hcpcs_code, ''), c.claim_type,
-                c.start_day, d.code, l.load_id, coalesce(l.hcpcs_modifier_1, ''), coalesce(l.hcpcs_modifier_2, ''),
-                coalesce(l.hcpcs_modifier_3, ''), coalesce(l.hcpcs_modifier_4, ''), coalesce(l.hcpcs_modifier_5, ''),
-                coalesce(l.revenue_center_code, ''), coalesce(l.charge_amount, '')
-            FROM (SELECT DISTINCT claim_id, line_number FROM line_category
-                  WHERE category IN (SELECT value FROM json_each(?1))) lc
-            JOIN claim_line l ON l.claim_id = lc.claim_id AND l.line_number = lc.line_number
-            JOIN claim c ON c.claim_id = l.claim_id
-            LEFT JOIN claim_diagnosis d ON d.claim_id = c.claim_id AND d.position = 1
-            WHERE (?2 IS NULL OR c.member_id = ?2) AND (?3 IS NULL OR l.claim_id = ?3)
-              AND (?4 IS NULL OR l.service_day >= ?4) AND (?5 IS NULL OR l.service_day <= ?5)
-              AND (?6 IS NULL OR c.member_id IN (SELECT member_id FROM member_change WHERE load_id > ?6))
-            ORDER BY c.member_id, l.claim_id, l.line_number
+            SELECT claim_id, line_number, member_id, service_day, hcpcs_code, claim_type, claim_start_day, primary_dx,
+                load_id, modifiers, revenue_code, charge_amount
+            FROM line_category lc
+            WHERE category IN (SELECT value FROM json_each(?1))
+              AND (?2 IS NULL OR member_id = ?2) AND (?3 IS NULL OR claim_id = ?3)
+              AND (?4 IS NULL OR service_day >= ?4) AND (?5 IS NULL OR service_day <= ?5)
+              AND (?6 IS NULL OR EXISTS (SELECT 1 FROM member_change mc WHERE mc.member_id = lc.member_id
+                                         AND mc.load_id > ?6 AND mc.from_day <= lc.service_day + ?7))
+            GROUP BY claim_id, line_number
+            ORDER BY member_id, claim_id, line_number
             """)
         statement.bind(Self.jsonArray(categories), at: 1)
         statement.bind(scope.memberID, at: 2)
         statement.bind(scope.claimID, at: 3)
         statement.bind(scope.serviceFrom?.number, at: 4)
         statement.bind(scope.serviceTo?.number, at: 5)
-        if let load = scope.membersChangedAfterLoad { statement.bind(load, at: 6) }
+        if let change = scope.changedSince {
+            statement.bind(change.load, at: 6)
+            statement.bind(change.reachDays, at: 7)
+        }
         while try statement.step() {
+            let modifiers = statement.text(9)
             try body(ImagingLine(
                 claimID: statement.text(0), lineNumber: statement.int(1), memberID: statement.text(2),
                 serviceDay: Day(number: statement.int32(3)), hcpcsCode: statement.text(4), claimType: statement.text(5),
                 claimStartDay: Day(number: statement.int32(6)), primaryDiagnosis: statement.optionalText(7),
-                loadID: statement.int64(8), modifiers: (9...13).map { statement.text(Int32($0)) }.filter { !$0.isEmpty },
-                revenueCode: statement.text(14), chargeAmount: statement.text(15)))
+                loadID: statement.int64(8), modifiers: modifiers.isEmpty ? [] : modifiers.split(separator: ";").map(String.init),
+                revenueCode: statement.text(10), chargeAmount: statement.text(11)))
         }
     }
 
@@ -107,9 +109,14 @@ public struct HistoryReader {
         return sets
     }
 
-    /// The member a stored claim belongs to, if it is stored.
-    public func member(ofClaim claimID: String) throws -> String? {
-        try db.scalarText("SELECT member_id FROM claim WHERE claim_id = ?", [.text(claimID)])
+    /// The charge amounts of a claim's lines as stored by one load (the claim version it stored),
+    /// by line number; empty when that version is no longer stored.
+    public func lineCharges(claimID: String, loadID: Int64) throws -> [String] {
+        var charges: [String] = []
+        try db.forEach("""
+            SELECT coalesce(charge_amount, '') FROM claim_line WHERE claim_id = ? AND load_id = ? ORDER BY line_number
+            """, [.text(claimID), .integer(loadID)]) { charges.append($0.text(0)) }
+        return charges
     }
 
     /// The newest ledger entry (the history a decision or check sees), if anything was loaded.

@@ -60,15 +60,28 @@ public struct LineScope: Sendable, Equatable {
     /// Service dates from ... through (inclusive).
     public var serviceFrom: Day?
     public var serviceTo: Day?
-    /// Only members whose claims or eligibility a load after this ledger entry touched.
-    public var membersChangedAfterLoad: Int64?
+    /// Only lines a load after a ledger entry may have changed the decision of.
+    public var changedSince: Change?
+
+    /// Lines of members whose claims or eligibility a load after `load` touched, dated no earlier
+    /// than `reachDays` before the earliest day that load changed for them: a decision on D reads
+    /// no history dated after D + `reachDays` (the latest window end after the index date).
+    public struct Change: Sendable, Equatable {
+        public var load: Int64
+        public var reachDays: Int
+
+        public init(load: Int64, reachDays: Int) {
+            self.load = load
+            self.reachDays = reachDays
+        }
+    }
 
     public init(memberID: String? = nil, claimID: String? = nil, serviceFrom: Day? = nil, serviceTo: Day? = nil,
-                membersChangedAfterLoad: Int64? = nil) {
+                changedSince: Change? = nil) {
         self.memberID = memberID
         self.claimID = claimID
         self.serviceFrom = serviceFrom
         self.serviceTo = serviceTo
-        self.membersChangedAfterLoad = membersChangedAfterLoad
+        self.changedSince = changedSince
     }
 }

@@ -57,22 +57,7 @@ public struct ValueSetStore {
 
     /// Rebuilds `dx_event` and `line_category` from the stored claims and value sets.
     public func rebuildDerivedEvents() throws {
-        try db.execute("""
-            DELETE FROM dx_event;
-            INSERT INTO dx_event(member_id, category, day, claim_id, position, code)
-            SELECT c.member_id, v.value_set, c.start_day, d.claim_id, d.position, d.code
-            FROM claim_diagnosis d
-            JOIN claim c ON c.claim_id = d.claim_id
-            JOIN value_set_code v ON v.code_system = 'ICD10CM' AND v.code = d.code
-            WHERE c.dx_code_type = 'icd-10-cm';
-            DELETE FROM line_category;
-            INSERT INTO line_category(claim_id, line_number, category)
-            SELECT l.claim_id, l.line_number, v.value_set
-            FROM claim_line l JOIN value_set_code v ON v.code_system IN ('CPT', 'HCPCS') AND v.code = l.hcpcs_code
-            UNION
-            SELECT l.claim_id, l.line_number, v.value_set
-            FROM claim_line l JOIN value_set_code v ON v.code_system = 'UBREV' AND v.code = l.revenue_center_code;
-            """)
+        try DerivedEvents(db).rebuild()
     }
 
     /// Summary of the stored value sets: (name, code system, origin, code count, digest), by name.
@@ -93,14 +78,5 @@ public struct ValueSetStore {
             }
         }
         return result
-    }
-
-    /// Diagnosis code → categories, for deriving events while loading.
-    public func diagnosisCategories() throws -> [String: [String]] {
-        var map: [String: [String]] = [:]
-        try db.forEach("SELECT code, value_set FROM value_set_code WHERE code_system = 'ICD10CM' ORDER BY code, value_set") {
-            map[$0.text(0), default: []].append($0.text(1))
-        }
-        return map
     }
 }

@@ -8,24 +8,9 @@ import SQLiteDB
 /// number, a known claim type, UTF-8 text. Diagnosis codes are normalised (upper case, no dots)
 /// and kept in one column as a JSON array by position, for the claim-level pass.
 struct ClaimRowReader {
-    static let createStage = """
-        DROP TABLE IF EXISTS temp.claim_stage;
-        CREATE TEMP TABLE claim_stage(
-            claim_id TEXT NOT NULL, line_number INTEGER NOT NULL, source_line INTEGER NOT NULL,
-            claim_type TEXT NOT NULL, member_id TEXT NOT NULL, start_day INTEGER NOT NULL, end_day INTEGER,
-            line_start_day INTEGER, hcpcs TEXT, modifier_1 TEXT, modifier_2 TEXT, modifier_3 TEXT, modifier_4 TEXT,
-            modifier_5 TEXT, revenue TEXT, bill_type TEXT, place_of_service TEXT, dx_type TEXT NOT NULL,
-            dx TEXT NOT NULL, frequency TEXT, payer TEXT, plan TEXT, paid TEXT, charge TEXT, data_source TEXT,
-            file_name TEXT, file_date TEXT, categories TEXT,
-            PRIMARY KEY (claim_id, line_number)) WITHOUT ROWID;
-        """
-
     static let diagnosisColumns = (1...25).map { "diagnosis_code_\($0)" }
 
     let context: LoadContext
-    /// Procedure (CPT/HCPCS) and revenue code → value sets, for `line_category`.
-    let procedureCategories: CodeLookup
-    let revenueCategories: CodeLookup
 
     private struct Columns {
         let claimID: Int, lineNumber: Int, claimType: Int, member: Int, memberName: String, startDate: Int
@@ -38,11 +23,7 @@ struct ClaimRowReader {
     /// Reads every row; returns the number of rows read.
     func run() throws -> Int {
         let columns = resolveColumns()
-        let insert = try context.db.cached("""
-            INSERT OR IGNORE INTO claim_stage VALUES
-            (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-             ?23, ?24, ?25, ?26, ?27, ?28)
-            """)
+        let insert = try ClaimStage.insert(context.db)
         var scratch = RowScratch()
         return try context.forEachRow {
             do {
@@ -61,11 +42,11 @@ struct ClaimRowReader {
 
     private func resolveColumns() -> Columns {
         let map = context.columns
-        let plain: [(Int32, String)] = [
-            (10, "hcpcs_modifier_1"), (11, "hcpcs_modifier_2"), (12, "hcpcs_modifier_3"), (13, "hcpcs_modifier_4"),
-            (14, "hcpcs_modifier_5"), (16, "bill_type_code"), (17, "place_of_service_code"), (21, "payer"),
-            (22, "plan"), (23, "paid_amount"), (24, "charge_amount"), (25, "data_source"), (26, "file_name"),
-            (27, "file_date"),
+        let plain: [(ClaimStage.Column, String)] = [
+            (.modifier1, "hcpcs_modifier_1"), (.modifier2, "hcpcs_modifier_2"), (.modifier3, "hcpcs_modifier_3"),
+            (.modifier4, "hcpcs_modifier_4"), (.modifier5, "hcpcs_modifier_5"), (.billType, "bill_type_code"),
+            (.placeOfService, "place_of_service_code"), (.payer, "payer"), (.plan, "plan"), (.paid, "paid_amount"),
+            (.charge, "charge_amount"), (.dataSource, "data_source"), (.fileName, "file_name"), (.fileDate, "file_date"),
         ]
         return Columns(
             claimID: map["claim_id"]!, lineNumber: map["claim_line_number"]!, claimType: map["claim_type"]!,
@@ -73,7 +54,7 @@ struct ClaimRowReader {
             startDate: map["claim_start_date"]!, endDate: map["claim_end_date"], lineStartDate: map["claim_line_start_date"],
             hcpcs: map["hcpcs_code"], revenue: map["revenue_center_code"], dxType: map["diagnosis_code_type"],
             frequency: map["claim_frequency_code"], diagnoses: Self.diagnosisColumns.map { map[$0] },
-            plainText: plain.compactMap { stage, name in map[name].map { (stage, $0, name) } })
+            plainText: plain.compactMap { stage, name in map[name].map { (stage.rawValue, $0, name) } })
     }
 
     /// Buffers reused from row to row.
@@ -146,33 +127,26 @@ struct ClaimRowReader {
         scratch.dx.removeSubrange(lastFilled...)
         scratch.dx.append(UInt8(ascii: "]"))
 
-        statement.bindTextNoCopy(claimID, at: 1)
-        statement.bind(lineNumber, at: 2)
-        statement.bind(reader.lineNumber, at: 3)
-        statement.bind(claimType, at: 4)
-        statement.bindTextNoCopy(member, at: 5)
-        statement.bind(Int64(startDay.number), at: 6)
-        statement.bind(endDay?.number, at: 7)
-        statement.bind(lineStartDay?.number, at: 8)
+        statement.bindTextNoCopy(claimID, at: ClaimStage.Column.claimID.rawValue)
+        statement.bind(lineNumber, at: ClaimStage.Column.lineNumber.rawValue)
+        statement.bind(reader.lineNumber, at: ClaimStage.Column.sourceLine.rawValue)
+        statement.bind(claimType, at: ClaimStage.Column.claimType.rawValue)
+        statement.bindTextNoCopy(member, at: ClaimStage.Column.memberID.rawValue)
+        statement.bind(Int64(startDay.number), at: ClaimStage.Column.startDay.rawValue)
+        statement.bind(endDay?.number, at: ClaimStage.Column.endDay.rawValue)
+        statement.bind(lineStartDay?.number, at: ClaimStage.Column.lineStartDay.rawValue)
 
-        var categories: [String] = []
         if let column = c.hcpcs {
             let value = try text(column, "hcpcs_code")
             scratch.code.removeAll(keepingCapacity: true)
             Field.appendNormalizedCode(value, to: &scratch.code)
             if !scratch.code.isEmpty {
-                scratch.code.withUnsafeBufferPointer { code in
-                    statement.bindText(code, at: 9)
-                    if let found = procedureCategories[code] { categories += found }
-                }
+                scratch.code.withUnsafeBufferPointer { statement.bindText($0, at: ClaimStage.Column.hcpcs.rawValue) }
             }
         }
         if let column = c.revenue {
             let value = try text(column, "revenue_center_code")
-            if !value.isEmpty {
-                statement.bindTextNoCopy(value, at: 15)
-                if let found = revenueCategories[value] { categories += found }
-            }
+            if !value.isEmpty { statement.bindTextNoCopy(value, at: ClaimStage.Column.revenue.rawValue) }
         }
         for (stage, file, name) in c.plainText {
             let value = try text(file, name)
@@ -180,37 +154,11 @@ struct ClaimRowReader {
         }
         var dxType = "icd-10-cm"
         if let column = c.dxType, Field.equalsIgnoringCase(Field.trimmed(record.field(column)), "icd-9-cm") { dxType = "icd-9-cm" }
-        statement.bind(dxType, at: 18)
-        scratch.dx.withUnsafeBufferPointer { statement.bindText($0, at: 19) }
+        statement.bind(dxType, at: ClaimStage.Column.dxType.rawValue)
+        scratch.dx.withUnsafeBufferPointer { statement.bindText($0, at: ClaimStage.Column.diagnoses.rawValue) }
         if let column = c.frequency {
             let value = try text(column, "claim_frequency_code")
-            if !value.isEmpty { statement.bindTextNoCopy(value, at: 20) }
+            if !value.isEmpty { statement.bindTextNoCopy(value, at: ClaimStage.Column.frequency.rawValue) }
         }
-        if !categories.isEmpty { statement.bind(categories.joined(separator: "\u{1F}"), at: 28) }
-    }
-}
-
-/// Code → value sets, looked up straight from field bytes: codes of up to 8 bytes (every CPT,
-/// HCPCS and revenue code) are packed into an integer key, so a lookup allocates nothing.
-struct CodeLookup {
-    private var packed: [UInt64: [String]] = [:]
-    private var long: [String: [String]] = [:]
-
-    mutating func add(code: String, valueSet: String) {
-        let bytes = Array(code.utf8)
-        if let key = bytes.withUnsafeBufferPointer(Self.key) { packed[key, default: []].append(valueSet) }
-        else { long[code, default: []].append(valueSet) }
-    }
-
-    subscript(_ code: UnsafeBufferPointer<UInt8>) -> [String]? {
-        if let key = Self.key(code) { return packed.isEmpty ? nil : packed[key] }
-        return long.isEmpty ? nil : long[String(decoding: code, as: UTF8.self)]
-    }
-
-    private static func key(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
-        guard !bytes.isEmpty, bytes.count <= 8 else { return nil }
-        var key: UInt64 = 0
-        for byte in bytes { key = key << 8 | UInt64(byte) }
-        return key
     }
 }

@@ -14,17 +14,8 @@ struct EligibilityLoader {
         let member = columns["member_id"]!, start = columns["enrollment_start_date"]!, end = columns["enrollment_end_date"]!
         let optionalNames = ["payer", "plan", "person_id", "birth_date", "gender", "data_source", "file_name", "file_date"]
         let optional = optionalNames.map { columns[$0] }
-        let insert = try context.db.cached("""
-            INSERT INTO eligibility_span(member_id, start_day, end_day, payer, plan, person_id, birth_date, gender,
-                data_source, file_name, file_date, load_id, source_line)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-            ON CONFLICT (member_id, start_day, payer, plan) DO NOTHING
-            """)
-        let replace = try context.db.cached("""
-            UPDATE eligibility_span SET end_day = ?3, person_id = ?6, birth_date = ?7, gender = ?8, data_source = ?9,
-                file_name = ?10, file_date = ?11, load_id = ?12, source_line = ?13
-            WHERE member_id = ?1 AND start_day = ?2 AND payer = ?4 AND plan = ?5
-            """)
+        let store = try EligibilityStore(db: context.db, loadID: loadID)
+        let insert = store.insert, replace = store.replace
         report.rowsRead = try context.forEachRow {
             do {
                 for statement in [insert, replace] {
@@ -45,11 +36,7 @@ struct EligibilityLoader {
                 report.spansStored += 1
             }
         }
-        // Every member whose spans this file stored or replaced: their decisions may change.
-        try context.db.run("""
-            INSERT OR IGNORE INTO member_change(load_id, member_id)
-            SELECT DISTINCT load_id, member_id FROM eligibility_span WHERE load_id = ?
-            """, [.integer(loadID)])
+        try store.recordChangedMembers()
     }
 
     private func bindRow(_ statement: Statement, member: Int, memberName: String, start: Int, end: Int,
@@ -71,11 +58,11 @@ struct EligibilityLoader {
             }
             endDay = day
         }
-        statement.bindTextNoCopy(memberID, at: 1)
-        statement.bind(Int64(startDay.number), at: 2)
-        statement.bind(endDay?.number, at: 3)
+        statement.bindTextNoCopy(memberID, at: EligibilityStore.Column.memberID.rawValue)
+        statement.bind(Int64(startDay.number), at: EligibilityStore.Column.startDay.rawValue)
+        statement.bind(endDay?.number, at: EligibilityStore.Column.endDay.rawValue)
         for (offset, column) in optional.enumerated() {
-            let index = Int32(offset + 4)
+            let index = EligibilityStore.Column.payer.rawValue + Int32(offset)
             let isKey = offset < 2   // payer and plan are part of the key: empty, never NULL
             guard let column else {
                 if isKey { statement.bind("", at: index) } else { statement.bindNull(at: index) }
@@ -85,7 +72,7 @@ struct EligibilityLoader {
             guard Field.isUTF8(value) else { throw RowProblem.notUTF8(optionalNames[offset]) }
             if value.isEmpty && !isKey { statement.bindNull(at: index) } else { statement.bindTextNoCopy(value, at: index) }
         }
-        statement.bind(loadID, at: 12)
-        statement.bind(line, at: 13)
+        statement.bind(loadID, at: EligibilityStore.Column.loadID.rawValue)
+        statement.bind(line, at: EligibilityStore.Column.sourceLine.rawValue)
     }
 }

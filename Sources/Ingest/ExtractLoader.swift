@@ -1,4 +1,5 @@
 import DelimitedText
+import X12
 
 #if canImport(Glibc)
 import Glibc
@@ -58,25 +59,45 @@ public final class ExtractLoader {
             return Self.alreadyLoaded(path: path, kind: kind, earlier: earlier, bytes: opened.size)
         }
 
-        let reader = CSVReader(source: opened.source, delimiter: options.delimiter)
-        let header: [String]
-        do {
-            header = try reader.readHeader()
-        } catch let error as CSVHeaderError {
-            throw IngestError.notText(path: path, reason: error.message)
-        } catch let error as ReadError {
-            throw IngestError.notText(path: path, reason: error.reason)
+        let format = ExtractFormat.detect(path: path)
+        let reader: any RecordSource
+        let columns: ColumnMap
+        let delimiter = options.delimiter
+        switch format {
+        case .delimited:
+            let csv = CSVReader(source: opened.source, delimiter: delimiter)
+            columns = try Self.readHeader(csv, kind: kind, path: path)
+            reader = csv
+        case .x12:
+            guard kind == .claims else {
+                throw IngestError.badX12(path: path, reason: "an X12 file holds claims (837P/837I); load it with `lbp load claims`")
+            }
+            reader = X12RecordSource(source: opened.source)
+            columns = try ColumnMap(header: MedicalClaimRow.columns, kind: .claims, path: path)
         }
-        guard !header.isEmpty else { throw IngestError.emptyFile(path: path) }
-        let columns = try ColumnMap(header: header, kind: kind, path: path)
+        /// A fresh reader over the same file, positioned on its first record (for a second pass).
+        let reopen: () throws -> any RecordSource = {
+            let again = try ExtractFile.open(path)
+            switch format {
+            case .delimited:
+                let csv = CSVReader(source: again.source, delimiter: delimiter)
+                _ = try csv.readHeader()
+                return csv
+            case .x12:
+                return X12RecordSource(source: again.source)
+            }
+        }
 
         let fileName = Self.baseName(path)
         let rejects = RejectLog(path: options.rejectsDirectory + "/" + fileName + ".rejects.csv", sourceFile: path)
         var report = LoadReport(file: path, kind: kind, status: .loaded, loadID: 0, sha256: sha256, bytes: opened.size)
         report.ignoredColumns = columns.ignored
-        report.delimiter = String(UnicodeScalar(reader.delimiter))
+        switch reader {
+        case let csv as CSVReader: report.delimiter = String(UnicodeScalar(csv.delimiter))
+        default: report.format = .x12; report.delimiter = ""
+        }
         let context = LoadContext(
-            db: db, reader: reader, columns: columns, rejects: rejects, path: path, totalBytes: opened.size,
+            db: db, reader: reader, reopen: reopen, columns: columns, rejects: rejects, path: path, totalBytes: opened.size,
             progressEvery: options.progressEvery, progress: progress)
         // A large page cache speeds the stage and the b-tree inserts of a load (measured: 20% on
         // monthly files); other commands keep SQLite's small default, which suits random reads.
@@ -96,6 +117,7 @@ public final class ExtractLoader {
                 case .eligibility: try EligibilityLoader(context: context, loadID: report.loadID).run(into: &report)
                 case .claims: try ClaimLoader(context: context, loadID: report.loadID).run(into: &report)
                 }
+                if let x12 = reader as? X12RecordSource { report.envelopeWarnings = x12.reader.warnings }
                 report.rowsRejected = rejects.count
                 report.rejectsByKind = rejects.byKind
                 report.rowsLoaded = report.rowsRead - report.rowsRejected
@@ -112,6 +134,7 @@ public final class ExtractLoader {
             rejects.discard()
             if let placed = report.rejectsFile { unlink(placed) }
             if let error = error as? ReadError { throw IngestError.unreadable(path: error.path, reason: error.reason) }
+            if let error = error as? X12Error { throw IngestError.badX12(path: path, reason: error.description) }
             throw error
         }
         if let earlier = loadedMeanwhile {
@@ -119,6 +142,20 @@ public final class ExtractLoader {
             return Self.alreadyLoaded(path: path, kind: kind, earlier: earlier, bytes: opened.size)
         }
         return report
+    }
+
+    /// Reads a delimited file's header and maps it.
+    private static func readHeader(_ reader: CSVReader, kind: ExtractKind, path: String) throws -> ColumnMap {
+        let header: [String]
+        do {
+            header = try reader.readHeader()
+        } catch let error as CSVHeaderError {
+            throw IngestError.notText(path: path, reason: error.message)
+        } catch let error as ReadError {
+            throw IngestError.notText(path: path, reason: error.reason)
+        }
+        guard !header.isEmpty else { throw IngestError.emptyFile(path: path) }
+        return try ColumnMap(header: header, kind: kind, path: path)
     }
 
     private static func alreadyLoaded(path: String, kind: ExtractKind, earlier: LedgerEntry, bytes: Int64) -> LoadReport {
@@ -137,7 +174,9 @@ public final class ExtractLoader {
 /// What a kind-specific loader needs from the driver.
 struct LoadContext {
     let db: Connection
-    let reader: CSVReader
+    let reader: any RecordSource
+    /// A fresh reader over the same file, on its first record (for a second pass over raw lines).
+    let reopen: () throws -> any RecordSource
     let columns: ColumnMap
     let rejects: RejectLog
     let path: String
@@ -174,9 +213,7 @@ struct LoadContext {
 
     /// The record's structural problem (bad quoting, NUL, wrong field count), if any.
     func structuralProblem() -> RowProblem? {
-        if let issue = reader.issue {
-            return RowProblem(column: "", kind: .malformedRow, message: issue.message)
-        }
+        if let problem = reader.recordProblem { return problem }
         if reader.fieldCount != columns.count {
             return RowProblem(column: "", kind: .malformedRow, message: "expected \(columns.count) fields, found \(reader.fieldCount)")
         }

@@ -7,6 +7,9 @@ public enum IngestError: Error, CustomStringConvertible, Sendable {
     case duplicateColumns(path: String, positions: [Int])
     /// The rejects file cannot be written (missing folder, permissions, full disk).
     case cannotWriteRejects(path: String, reason: String)
+    /// An X12 file whose envelope cannot be read (no or malformed ISA, UTF-16, unterminated), or
+    /// an X12 file given as something other than claims.
+    case badX12(path: String, reason: String)
     /// A bookkeeping check failed; the file's transaction was rolled back.
     case countsDoNotAddUp(path: String, detail: String)
 
@@ -19,6 +22,7 @@ public enum IngestError: Error, CustomStringConvertible, Sendable {
         case .duplicateColumns(let path, let positions):
             "\(path): the header line names a column already named before it (field\(positions.count == 1 ? "" : "s") \(positions.map(String.init).joined(separator: ", ")))"
         case .cannotWriteRejects(let path, let reason): "\(path): cannot write the rejects file: \(reason)"
+        case .badX12(let path, let reason): "\(path): cannot read the X12 file: \(reason)"
         case .countsDoNotAddUp(let path, let detail): "\(path): internal check failed, nothing was loaded: \(detail)"
         }
     }

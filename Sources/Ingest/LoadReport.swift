@@ -29,7 +29,18 @@ public struct LoadReport: Sendable, Codable, Equatable {
     public var rejectsByKind: [String: Int] = [:]
     public var rejectsFile: String?
     public var ignoredColumns: [String] = []
+    /// The field delimiter of a delimited file ("" for X12).
     public var delimiter: String = ","
+    /// How the file was written, judged by its content.
+    public var format: Format = .delimited
+    /// X12 only: envelope trailer counts or control numbers that disagree with the file, and
+    /// transaction sets that are not 837s (skipped). Warnings, not failures.
+    public var envelopeWarnings: [String] = []
+
+    public enum Format: String, Sendable, Codable {
+        case delimited
+        case x12
+    }
 
     /// `read N, loaded N, rejected N`.
     public var countsLine: String {

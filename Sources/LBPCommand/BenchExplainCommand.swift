@@ -17,11 +17,9 @@ struct BenchExplainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors(database: database.path) {
             let db = try database.openForReading()
-            var keys: [(String, Int)] = []
-            try db.forEach("SELECT claim_id, line_number FROM decision WHERE is_current = 1 ORDER BY claim_id, line_number") {
-                keys.append(($0.text(0), $0.int(1)))
-            }
+            let keys = try DecisionStore(db).currentLineKeys()
             guard !keys.isEmpty else { throw UserFacingError(message: "no decisions to explain; run lbp decide first", exitCode: .failure) }
+            let imagingSets = try PolicyStore(db).current().settings.imagingValueSets
             var timings: [Double] = []
             var characters = 0
             for _ in 0..<samples {
@@ -29,7 +27,9 @@ struct BenchExplainCommand: ParsableCommand {
                 let start = DispatchTime.now().uptimeNanoseconds
                 // What `lbp explain CLAIM LINE` does once the database is open.
                 let decision = try DecisionStore(db).current(claimID: claim, lineNumber: line)!
-                let text = ExplanationText.render(decision, stored: true, lineage: try Lineage(db: db))
+                let current = try HistoryReader(db).imagingLine(claimID: claim, lineNumber: line, categories: imagingSets)
+                let text = ExplanationText.render(decision, stored: true, lineage: try Lineage(db: db),
+                                                  changedSince: LineCurrency.note(decision, current: current))
                 timings.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
                 characters += text.count
             }

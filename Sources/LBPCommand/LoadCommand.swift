@@ -7,7 +7,7 @@ import Ingest
 struct LoadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load",
-        abstract: "Load eligibility or medical_claim extracts (Tuva input layer; CSV, pipe or tab; .gz too).",
+        abstract: "Load eligibility or medical_claim extracts (Tuva input layer; CSV, pipe or tab; X12 837P/837I claims; .gz too).",
         discussion: """
             Each file is one transaction: it is stored whole or not at all. A file already in the load \
             ledger (same kind, same SHA-256) is skipped. Rejected rows go to <file name>.rejects.csv \
@@ -91,6 +91,9 @@ enum LoadReportText {
         if let rejects = report.rejectsFile {
             let kinds = report.rejectsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             lines.append("  rejects: \(rejects) (\(kinds))")
+        }
+        if !report.envelopeWarnings.isEmpty {
+            lines.append("  X12 envelope warnings: " + report.envelopeWarnings.joined(separator: "; "))
         }
         if !report.ignoredColumns.isEmpty {
             lines.append("  ignored columns: \(report.ignoredColumns.joined(separator: ", "))")

@@ -109,7 +109,8 @@ public struct DecideRun {
             pass.summary.mode = mode.rawValue
 
             var lineScope = scope.lineScope
-            lineScope.membersChangedAfterLoad = base
+            let reach = policy.settings.forwardReachDays
+            lineScope.changedSince = base.map { LineScope.Change(load: $0, reachDays: reach) }
             var batch: [ImagingLine] = []
             try HistoryReader(db).forEachImagingLine(categories: policy.settings.imagingValueSets, scope: lineScope) { line in
                 if let first = batch.first, !first.memberID.sameBytes(line.memberID) {
@@ -119,7 +120,7 @@ public struct DecideRun {
                 batch.append(line)
             }
             if !batch.isEmpty { try pass.decide(batch) }
-            try pass.settleUndecided(scope: scope, changedAfterLoad: base)
+            try pass.settleUndecided(scope: scope, changedSince: lineScope.changedSince)
             try pass.finish()
             return pass.summary
     }
@@ -207,18 +208,20 @@ private struct Pass {
     /// The current decisions in scope that this run did not decide: a line that still exists (its
     /// service date moved out of the scope's dates) is decided now; a line that is gone, or no
     /// longer imaging, has its decision withdrawn.
-    mutating func settleUndecided(scope: DecisionFilter, changedAfterLoad: Int64?) throws {
+    mutating func settleUndecided(scope: DecisionFilter, changedSince: LineScope.Change?) throws {
         var undecided: [(id: Int64, claimID: String, line: Int, outcome: String, reason: String)] = []
         try db.forEach("""
             SELECT d.decision_id, d.claim_id, d.line_number, d.outcome, d.reason FROM decision d
             WHERE d.is_current = 1
               AND (?1 IS NULL OR d.member_id = ?1) AND (?2 IS NULL OR d.claim_id = ?2)
               AND (?3 IS NULL OR d.service_day >= ?3) AND (?4 IS NULL OR d.service_day <= ?4)
-              AND (?5 IS NULL OR d.member_id IN (SELECT member_id FROM member_change WHERE load_id > ?5))
+              AND (?5 IS NULL OR EXISTS (SELECT 1 FROM member_change mc WHERE mc.member_id = d.member_id
+                                         AND mc.load_id > ?5 AND mc.from_day <= d.service_day + ?6))
               AND NOT EXISTS (SELECT 1 FROM decided_line n WHERE n.claim_id = d.claim_id AND n.line_number = d.line_number)
             ORDER BY d.claim_id, d.line_number
             """, [.optional(scope.memberID), .optional(scope.claimID), .optional(scope.serviceFrom?.number),
-                  .optional(scope.serviceTo?.number), changedAfterLoad.map { .integer($0) } ?? .null]) {
+                  .optional(scope.serviceTo?.number), changedSince.map { .integer($0.load) } ?? .null,
+                  .integer(Int64(changedSince?.reachDays ?? 0))]) {
             undecided.append(($0.int64(0), $0.text(1), $0.int(2), $0.text(3), $0.text(4)))
         }
         let categories = evaluator.policy.settings.imagingValueSets

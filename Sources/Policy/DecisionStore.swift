@@ -151,6 +151,15 @@ public struct DecisionStore {
         return found
     }
 
+    /// (claim id, line number) of every current decision, in that order.
+    public func currentLineKeys() throws -> [(claimID: String, lineNumber: Int)] {
+        var keys: [(String, Int)] = []
+        try db.forEach("SELECT claim_id, line_number FROM decision WHERE is_current = 1 ORDER BY claim_id, line_number") {
+            keys.append(($0.text(0), $0.int(1)))
+        }
+        return keys
+    }
+
     /// Line numbers of a claim that have a current decision.
     public func decidedLines(claimID: String) throws -> [Int] {
         var lines: [Int] = []

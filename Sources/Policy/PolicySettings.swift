@@ -36,6 +36,12 @@ public struct PolicySettings: Sendable, Codable, Equatable {
     /// The largest year offset of a window bound.
     public static let maxYears = 100
 
+    /// How many days after the service date D the latest window can end (I ≤ D): history dated
+    /// later cannot change a decision on D. What the incremental decide relies on.
+    public var forwardReachDays: Int {
+        redFlags.map(\.to.maxDaysAfter).max() ?? 0
+    }
+
     /// A policy file that cannot be used.
     public struct Invalid: Error, CustomStringConvertible, Sendable {
         public let path: String

@@ -34,6 +34,15 @@ public enum WindowBound: Sendable, Equatable, Codable, CustomStringConvertible {
         }
     }
 
+    /// At most how many days after I this bound falls (0 for a bound before I or unbounded).
+    public var maxDaysAfter: Int {
+        switch self {
+        case .unbounded: 0
+        case .days(let n): max(0, n)
+        case .years(let n): max(0, n) * 366
+        }
+    }
+
     /// Whether the offset is within `days` days or `years` years of I.
     public func isWithin(days: Int, years: Int) -> Bool {
         switch self {

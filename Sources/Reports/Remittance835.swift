@@ -37,11 +37,7 @@ struct Remittance835 {
     /// decided lines alone (the claim was replaced or voided since).
     private func fragment(claimID: String, denied: [Decision]) throws -> String {
         let first = denied[0].line
-        var charges: [String] = []
-        if let version = first.loadID {
-            try db.forEach("SELECT coalesce(charge_amount, '') FROM claim_line WHERE claim_id = ? AND load_id = ?",
-                           [.text(claimID), .integer(version)]) { charges.append($0.text(0)) }
-        }
+        var charges = try first.loadID.map { try HistoryReader(db).lineCharges(claimID: claimID, loadID: $0) } ?? []
         if charges.count < denied.count { charges = denied.map(\.line.chargeAmount) }
         let total = charges.reduce(Decimal(0)) { $0 + Self.amount($1) }
         let status = denied.count == charges.count ? "4" : "1"

@@ -28,13 +28,15 @@ public final class Connection {
 
     /// Opens (and, in `.readWriteCreate` mode, creates with permissions 0600) a database file.
     ///
-    /// - Throws: `SQLiteError` when the file cannot be opened or is not a database.
+    /// - Throws: `SQLiteError` when the file cannot be opened or is not a database, or when the
+    ///   system's SQLite is older than `SQLiteRequirements.minimumVersion` (nothing is created).
     public init(path: String, mode: Mode = .readWriteCreate, busyTimeoutMilliseconds: Int32 = 5_000) throws {
+        try SQLiteRequirements.check()
         if mode == .readWriteCreate, path != ":memory:", !path.isEmpty {
             try Connection.createOwnerOnly(path)
         }
         var db: OpaquePointer?
-        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        var flags = SQLITE_OPEN_NOMUTEX
         switch mode {
         case .readWriteCreate: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         case .readWrite: flags |= SQLITE_OPEN_READWRITE
@@ -43,8 +45,9 @@ public final class Connection {
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open database"
+            let code = db.map { sqlite3_extended_errcode($0) } ?? rc
             if let db { sqlite3_close_v2(db) }
-            throw SQLiteError(extendedCode: rc, message: message)
+            throw SQLiteError(extendedCode: code, message: message)
         }
         self.handle = db
         self.path = path
@@ -145,7 +148,8 @@ public final class Connection {
     // MARK: State
 
     /// Rows changed by the last INSERT, UPDATE or DELETE.
-    public var changes: Int { Int(sqlite3_changes64(handle)) }
+    /// (`sqlite3_changes`, which SQLite 3.33.0 has; see `SQLiteRequirements`.)
+    public var changes: Int { Int(sqlite3_changes(handle)) }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The result of running the `lbp` executable.
+/// The result of running the `lbp` executable (or another program).
 public struct RunResult: Sendable {
     public let exitCode: Int32
     public let stdout: String
@@ -14,8 +14,25 @@ public struct RunResult: Sendable {
 ///   - directory: the working directory.
 ///   - environment: variables added to a minimal environment (PATH, HOME).
 public func runLBP(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> RunResult {
+    try runExecutable(lbpExecutableURL().path, arguments, in: directory, environment: environment)
+}
+
+/// Runs a program to completion and returns its exit status and both outputs.
+///
+/// stdout and stderr are read at the same time (stderr on a thread of its own), so a child that
+/// fills one pipe's buffer while the other is being read cannot block: both are drained until the
+/// child closes them. A child killed by a signal reports 128 + the signal number.
+///
+/// - Parameters:
+///   - executable: the program's path.
+///   - arguments: its arguments.
+///   - directory: the working directory.
+///   - environment: variables added to a minimal environment (PATH, HOME).
+/// - Throws: when the program cannot be started.
+public func runExecutable(_ executable: String, _ arguments: [String], in directory: String,
+                          environment: [String: String] = [:]) throws -> RunResult {
     let process = Process()
-    process.executableURL = lbpExecutableURL()
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
     var env = ["PATH": "/usr/bin:/bin", "HOME": directory]
@@ -26,13 +43,37 @@ public func runLBP(_ arguments: [String], in directory: String, environment: [St
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    // Read both pipes to the end before waiting, so a large output cannot block the child.
+
+    let errData = PipeDrain(err.fileHandleForReading)
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    let stderr = errData.wait()
     process.waitUntilExit()
-    return RunResult(exitCode: process.terminationStatus,
+    let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    return RunResult(exitCode: status,
                      stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errData, as: UTF8.self))
+                     stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+/// Reads a pipe to its end on a thread of its own.
+private final class PipeDrain: @unchecked Sendable {
+    // @unchecked Sendable: `data` is written once by the reading thread before it signals `done`,
+    // and read only after `wait()` has seen that signal.
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        let thread = Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// Everything the pipe carried, once the writer has closed it.
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
 }
 
 /// Where the `lbp` executable is: beside the running test binary in `.build/<configuration>/`.

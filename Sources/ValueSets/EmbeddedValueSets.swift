@@ -1119,6 +1119,7 @@ CANCER,ICD10CM,C8651,"Angioimmunoblastic T-cell lymphoma, in remission"
 CANCER,ICD10CM,C866,Primary cutaneous CD30-positive T-cell proliferations [not billable from FY2025 (2024-10-01); kept for older claims]
 CANCER,ICD10CM,C8660,Primary cutaneous CD30-positive T-cell proliferations not having achieved remission
 CANCER,ICD10CM,C8661,"Primary cutaneous CD30-positive T-cell proliferations, in remission"
+CANCER,ICD10CM,C880,Waldenström macroglobulinemia [not billable from FY2025 (2024-10-01); kept for older claims]
 CANCER,ICD10CM,C8800,Waldenström macroglobulinemia not having achieved remission
 CANCER,ICD10CM,C8801,"Waldenström macroglobulinemia, in remission"
 CANCER,ICD10CM,C882,Heavy chain disease [not billable from FY2025 (2024-10-01); kept for older claims]
@@ -7230,6 +7231,13 @@ TRAUMA,ICD10CM,T79A9XA,"Traumatic compartment syndrome of other sites, initial e
 value_set,code_system,code,description
 HIV,ICD10CM,B20,Human immunodeficiency virus [HIV] disease
 HIV,ICD10CM,Z21,Asymptomatic human immunodeficiency virus [HIV] infection status
+HIV,ICD10CM,B9735,"Human immunodeficiency virus, type 2 [HIV 2] as the cause of diseases classified elsewhere"
+HIV,ICD10CM,O98711,"Human immunodeficiency virus [HIV] disease complicating pregnancy, first trimester"
+HIV,ICD10CM,O98712,"Human immunodeficiency virus [HIV] disease complicating pregnancy, second trimester"
+HIV,ICD10CM,O98713,"Human immunodeficiency virus [HIV] disease complicating pregnancy, third trimester"
+HIV,ICD10CM,O98719,"Human immunodeficiency virus [HIV] disease complicating pregnancy, unspecified trimester"
+HIV,ICD10CM,O9872,Human immunodeficiency virus [HIV] disease complicating childbirth
+HIV,ICD10CM,O9873,Human immunodeficiency virus [HIV] disease complicating the puerperium
 
 """##),
         ("IMAGING_CANDIDATES", true, ##"""

@@ -30,8 +30,8 @@ private func rows(_ db: Connection, _ sql: String) throws -> [[SQLiteValue]] {
 }
 
 private func derivedEvents(_ db: Connection) throws -> (dx: [[SQLiteValue]], lines: [[SQLiteValue]]) {
-    (try rows(db, "SELECT * FROM dx_event ORDER BY 1, 2, 3, 4, 5"),
-     try rows(db, "SELECT * FROM line_category ORDER BY 1, 2, 3"))
+    (try rows(db, "SELECT member_id, category, day, claim_id, position, code FROM dx_event ORDER BY 1, 2, 3, 4, 5"),
+     try rows(db, "SELECT claim_id, line_number, category FROM line_category ORDER BY 1, 2, 3"))
 }
 
 private func dayNumber(_ iso: String) -> SQLiteValue { .integer(Int64(Day(iso: iso)!.number)) }
@@ -103,6 +103,25 @@ struct ValueSetTests {
         #expect(byName["IMAGING_CT"] == ["72131", "72132", "72133"])
         #expect(byName["IMAGING_XRAY"]?.contains("72100") == true)
         #expect(byName["SPINAL_INFECTION"]?.contains("M4626") == true)
+        // Added from the eCQM value sets: a code retired in FY2025 that older claims carry, and HIV 2 / HIV in pregnancy.
+        #expect(byName["CANCER"]?.contains("C880") == true)
+        #expect(byName["HIV"] == ["B20", "Z21", "B9735", "O98711", "O98712", "O98713", "O98719", "O9872", "O9873"])
+    }
+
+    /// The counts table of `data/README.md` (`| CANCER | 1582 | 34 | ... |`) against the files.
+    @Test func readmeCountsMatchTheFiles() throws {
+        let readme = try String(contentsOf: dataFolder.appendingPathComponent("README.md"), encoding: .utf8)
+        var counted: [String: Int] = [:]
+        for line in readme.split(separator: "\n") where line.hasPrefix("| ") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 2, let rows = Int(cells[1]) else { continue }
+            let name = cells[0].replacingOccurrences(of: "optional/", with: "").split(separator: " ").first.map(String.init) ?? ""
+            counted[name] = rows
+        }
+        let shipped = Dictionary(uniqueKeysWithValues: EmbeddedValueSets.all().map { ($0.name, $0.codes.count) })
+        #expect(counted == shipped)
+        #expect(shipped["CANCER"] == 1582)
+        #expect(shipped["HIV"] == 9)
     }
 
     // MARK: Normalising and parsing
@@ -184,8 +203,8 @@ struct ValueSetTests {
             #expect(row.sha256.count == 64)
         }
         #expect(try store.digests(of: ["LOW_BACK_PAIN", "NOPE"]).keys.sorted() == ["LOW_BACK_PAIN"])
-        #expect(try store.diagnosisCategories()["M5450"] == ["LOW_BACK_PAIN"])
-        #expect(try store.diagnosisCategories()["72148"] == nil)
+        #expect(try HistoryReader(history.db).categories(ofCode: "M5450", systems: ["ICD10CM"]) == ["LOW_BACK_PAIN"])
+        #expect(try HistoryReader(history.db).categories(ofCode: "72148", systems: ["ICD10CM"]).isEmpty)
         let stored = try history.db.scalarInt("SELECT count(*) FROM value_set_code") ?? 0
         #expect(stored == Int64(shipped.reduce(0) { $0 + $1.codes.count }))
     }
@@ -215,6 +234,10 @@ struct ValueSetTests {
         let history = try TestHistory()
         try loadMixedClaims(history)
         let loaded = try derivedEvents(history.db)
+        let lineFacts = try rows(history.db, "SELECT * FROM line_category ORDER BY 1, 2, 3")
+        let eventFacts = try rows(history.db, "SELECT * FROM dx_event ORDER BY 1, 2, 3, 4, 5")
+        #expect(lineFacts.first == ["C1", 1, "IMAGING_MRI", "M1", dayNumber("2024-03-01"), "72148", "professional",
+                                    dayNumber("2024-03-01"), "M5450", 1, "", "0320", ""])
         #expect(loaded.dx == [
             ["M1", "CANCER", dayNumber("2024-03-01"), "C1", 2, "C50911"],
             ["M1", "LOW_BACK_PAIN", dayNumber("2023-11-30"), "C3", 1, "M545"],
@@ -238,6 +261,9 @@ struct ValueSetTests {
 
         try ValueSetStore(history.db).rebuildDerivedEvents()
         #expect(try derivedEvents(history.db) == rebuilt)
+        // Every derived column, not only the keys, is the same after a rebuild.
+        #expect(try rows(history.db, "SELECT * FROM line_category ORDER BY 1, 2, 3") == lineFacts)
+        #expect(try rows(history.db, "SELECT * FROM dx_event ORDER BY 1, 2, 3, 4, 5") == eventFacts)
     }
 
     @Test func upsertingAValueSetRederivesEventsWithoutReloading() throws {

@@ -89,6 +89,60 @@ struct ConcurrencyTests {
               + "snapshots before \(seen[0]), after \(seen[1]); none mixed")
     }
 
+    /// Readers in other processes answer while a write transaction is certainly open: this
+    /// process loads a file and, from inside that load's transaction (the loader's progress
+    /// callback), runs `lbp export`, `explain` and `ledger`. They must answer at once and show the
+    /// last committed state, not the half-loaded file.
+    @Test func readersAnswerInsideAnOpenWriteTransaction() throws {
+        let directory = TemporaryDirectory()
+        let book = ClaimBook(seed: 0x5EED_0006, members: 50, claimsPerFile: 200)
+        let paths = book.write(to: directory)
+        let database = directory.file("lbp.sqlite")
+        try timedLBP(["load", "eligibility", paths.eligibility, "--database", database, "--rejects-dir", directory.path], in: directory.path)
+        try timedLBP(["load", "claims", paths.claims[0], "--database", database, "--rejects-dir", directory.path], in: directory.path)
+        try timedLBP(["decide", "--database", database], in: directory.path)
+        let steady = book.untouchedImagingClaims[0]
+        // A reader that waited for the lock would fail with exit 75 after 100 ms instead of answering.
+        let quick = ["LBP_BUSY_TIMEOUT_MS": "100"]
+        let readers = [["export", "--format", "csv"], ["explain", steady], ["ledger"]]
+        let before = try readers.map { try runLBP($0 + ["--database", database], in: directory.path, environment: quick) }
+        #expect(before.map(\.exitCode) == [0, 0, 0], "\(before.map(\.stderr))")
+
+        let db = try HistoryDatabase.open(path: database)
+        let during = Shared<[CommandResult]>([])
+        let lockHeld = Shared<[Bool]>([])
+        let loader = ExtractLoader(db: db, options: .init(rejectsDirectory: directory.path, progressEvery: 1)) { _ in
+            guard during.get().isEmpty else { return }
+            // Inside the load: the transaction is open and this process holds the WAL write lock.
+            lockHeld.update { $0.append(db.inTransaction && holdsWALWriteLock(getpid(), databasePath: database)) }
+            let results = readers.map { arguments in
+                (try? runLBP(arguments + ["--database", database], in: directory.path, environment: quick)).map(CommandResult.init)
+                    ?? CommandResult(exitCode: -1, stdout: "", stderr: "could not start")
+            }
+            during.update { $0 = results }
+            lockHeld.update { $0.append(db.inTransaction && holdsWALWriteLock(getpid(), databasePath: database)) }
+        }
+        let report = try loader.load(path: paths.claims[1], kind: .claims)
+        #expect(report.status == .loaded)
+        #expect(!db.inTransaction)
+
+        #expect(lockHeld.get() == [true, true], "the readers ran while this process held the write transaction")
+        let results = during.get()
+        try #require(results.count == 3, "the load reported no progress, so no reader ran inside it")
+        for (index, result) in results.enumerated() {
+            #expect(result.exitCode == 0, "lbp \(readers[index][0]) inside the write transaction: \(result.stderr)")
+            #expect(result.stdout == before[index].stdout, "lbp \(readers[index][0]) showed uncommitted data")
+        }
+        #expect(results[1].stdout.contains("Claim \(steady) line"))
+
+        // After the commit, a reader sees the file.
+        let ledgerAfter = try runLBP(["ledger", "--database", database], in: directory.path)
+        let loadedName = (paths.claims[1] as NSString).lastPathComponent
+        #expect(!before[2].stdout.contains(loadedName))
+        #expect(ledgerAfter.stdout.contains(loadedName))
+        #expect(try integrityCheck(database) == "ok")
+    }
+
     @Test func secondLoadWaitsOrFailsWithExit75() throws {
         let directory = TemporaryDirectory()
         let book = ClaimBook(seed: 0x5EED_0004)

@@ -9,6 +9,12 @@ import Glibc
 
 /// `lbp load` and `lbp decide` killed with SIGKILL at many points: the database always holds a
 /// state a clean run passes through (never a mix), and running the command again completes it.
+///
+/// Two kinds of kill point: timed ones, spread over a measured clean run (where each lands
+/// depends on the machine, so only what is found there is asserted, not how many landed mid-run),
+/// and known ones, where the process is certainly mid-run: blocked on the write lock this test
+/// holds, or frozen (SIGSTOP) while it holds a given file's write transaction. Each known point
+/// has exactly one correct state after the kill.
 @Suite(.serialized)
 struct KillDuringLoadTests {
     /// Kill delays: the first at 1 ms, the last past the measured run time.
@@ -109,8 +115,45 @@ struct KillDuringLoadTests {
             the commit and the rejects file's rename \(rejectsLostToKill) (not asserted here: timing-dependent; see \
             HostileEnvironmentTests.rejectsFileCannotBeMovedIntoPlace for the deterministic case)
             """)
-        #expect(killedRunning >= 5, "kill points should land while the load runs")
         #expect(rowsLost == 0)
+
+        // Known point: waiting for the write lock (held here) before file 1 could begin.
+        let locked = directory.file("kill-locked.sqlite")
+        let lockedRejects = directory.file("rejects-locked")
+        try FileManager.default.createDirectory(atPath: lockedRejects, withIntermediateDirectories: true)
+        try copyDatabase(base, to: locked)
+        try killWhileBlockedOnTheWriteLock(locked, ["load", "claims"] + paths.claims + ["--database", locked, "--rejects-dir", lockedRejects],
+                                           in: directory.path)
+        #expect(try historyDigest(locked) == states[0], "killed while waiting for the lock: nothing may have changed")
+        let afterLocked = try runLBP(["load", "claims"] + paths.claims + ["--database", locked, "--rejects-dir", lockedRejects], in: directory.path)
+        #expect(afterLocked.exitCode == 0, "rerun after the lock-wait kill: \(afterLocked.stderr)")
+        #expect(try historyDigest(locked) == states[3])
+
+        // Known points: inside file 1's, 2's and 3's write transaction (the ledger then holds
+        // eligibility and the files before it): the kill must leave the state before that file.
+        for file in 1...3 {
+            var caught = false
+            for attempt in 1...20 where !caught {
+                let database = directory.file("kill-in-\(file)-\(attempt).sqlite")
+                let rejects = directory.file("rejects-in-\(file)-\(attempt)")
+                try FileManager.default.createDirectory(atPath: rejects, withIntermediateDirectories: true)
+                try copyDatabase(base, to: database)
+                let process = try startLBP(["load", "claims"] + paths.claims + ["--database", database, "--rejects-dir", rejects],
+                                           in: directory.path)
+                caught = killWhileStopped(process) {
+                    holdsWALWriteLock(process.processIdentifier, databasePath: database) && committedLedgerRows(database) == Int64(file)
+                }
+                guard caught else { continue }
+                #expect(try historyDigest(database) == states[file - 1], "killed inside file \(file)'s transaction")
+                #expect(try integrityCheck(database) == "ok")
+                #expect(!FileManager.default.fileExists(atPath: rejects + "/" + fileNames[file - 1] + ".rejects.csv"),
+                        "file \(file) was not committed, so it has no rejects file")
+                let again = try runLBP(["load", "claims"] + paths.claims + ["--database", database, "--rejects-dir", rejects], in: directory.path)
+                #expect(again.exitCode == 0, "rerun after a kill inside file \(file): \(again.stderr)")
+                #expect(try historyDigest(database) == states[3])
+            }
+            #expect(caught, "file \(file)'s write transaction was never seen in 20 runs (each frozen every millisecond)")
+        }
     }
 
     private struct LedgerRow { let name: String; let read: Int; let loaded: Int; let rejected: Int }
@@ -187,6 +230,42 @@ struct KillDuringDecideTests {
             (\(killedInTransaction) inside the run's write transaction); \
             before-state \(sawBefore), after-state \(sawAfter); never a mix; every rerun reached the clean run's state
             """)
-        #expect(killedRunning >= 5, "kill points should land while decide runs")
+
+        // Known point: waiting for the write lock (held here): nothing decided.
+        let locked = directory.file("kill-locked.sqlite")
+        try copyDatabase(base, to: locked)
+        try killWhileBlockedOnTheWriteLock(locked, ["decide", "--database", locked], in: directory.path)
+        #expect(try decisionDigest(locked) == before, "killed while waiting for the lock: nothing may have changed")
+
+        // Known point: inside the run's write transaction: the before-state, and a rerun reaches the after-state.
+        var caught = false
+        for attempt in 1...20 where !caught {
+            let database = directory.file("kill-in-\(attempt).sqlite")
+            try copyDatabase(base, to: database)
+            let process = try startLBP(["decide", "--database", database], in: directory.path)
+            caught = killWhileStopped(process) { holdsWALWriteLock(process.processIdentifier, databasePath: database) }
+            guard caught else { continue }
+            #expect(try decisionDigest(database) == before, "killed inside decide's write transaction")
+            #expect(try historyDigest(database) == history)
+            #expect(try integrityCheck(database) == "ok")
+            let again = try runLBP(["decide", "--database", database], in: directory.path)
+            #expect(again.exitCode == 0, "rerun after a kill inside the transaction: \(again.stderr)")
+            #expect(try decisionDigest(database) == after)
+        }
+        #expect(caught, "decide's write transaction was never seen in 20 runs (each frozen every millisecond)")
     }
+}
+
+/// Starts `lbp` while this process holds the database's write lock, waits until it is blocked on
+/// that lock, kills it there, and releases the lock.
+func killWhileBlockedOnTheWriteLock(_ database: String, _ arguments: [String], in directory: String,
+                                    sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let holder = try Connection(path: database, mode: .readWrite)
+    try holder.execute("BEGIN IMMEDIATE")
+    defer { try? holder.execute("ROLLBACK") }
+    let process = try startLBP(arguments, in: directory, environment: ["LBP_BUSY_TIMEOUT_MS": "120000"])
+    let waiting = waitUntilWaitingForLock(process.processIdentifier, databasePath: database, timeout: 60)
+    let killed = killAndWait(process)
+    #expect(waiting, "lbp \(arguments[0]) never waited for the lock", sourceLocation: sourceLocation)
+    #expect(killed, "lbp \(arguments[0]) ended by itself while the lock was held (exit \(process.terminationStatus))", sourceLocation: sourceLocation)
 }

@@ -165,6 +165,7 @@ struct LoaderFuzzTests {
                 case .emptyFile: outcomes["emptyFile", default: 0] += 1
                 case .missingColumns: outcomes["missingColumns", default: 0] += 1
                 case .duplicateColumns: outcomes["duplicateColumns", default: 0] += 1
+                case .badX12: outcomes["badX12", default: 0] += 1
                 case .unreadable, .countsDoNotAddUp, .cannotWriteRejects:
                     Issue.record("\(what): unexpected file-level error: \(error)", sourceLocation: sourceLocation)
                 }

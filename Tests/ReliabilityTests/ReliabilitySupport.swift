@@ -402,3 +402,39 @@ final class Shared<Value>: @unchecked Sendable {
     func get() -> Value { lock.lock(); defer { lock.unlock() }; return value }
     func update(_ body: (inout Value) -> Void) { lock.lock(); defer { lock.unlock() }; body(&value) }
 }
+
+// MARK: Killing at a known point
+
+/// Whether process `pid` is stopped (SIGSTOP): state `T` in /proc/PID/stat.
+func isStopped(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return false }
+    let state = stat[close...].dropFirst(2).first
+    return state == "T" || state == "t"
+}
+
+/// Freezes `process` (SIGSTOP) again and again until `condition` holds while it is frozen, then
+/// kills it there (SIGKILL): where it died is known exactly, however fast or slow the machine.
+/// Returns false when the process ended before the condition was ever seen (try again).
+func killWhileStopped(_ process: Process, where condition: () -> Bool) -> Bool {
+    let pid = process.processIdentifier
+    while process.isRunning {
+        kill(pid, SIGSTOP)
+        while process.isRunning && !isStopped(pid) { usleep(100) }
+        if process.isRunning && condition() {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+            return process.terminationReason == .uncaughtSignal
+        }
+        kill(pid, SIGCONT)
+        usleep(1_000)
+    }
+    process.waitUntilExit()
+    return false
+}
+
+/// Rows in the load ledger (committed files), read through a connection of this process.
+func committedLedgerRows(_ path: String) -> Int64? {
+    guard let db = try? Connection(path: path, mode: .readOnly) else { return nil }
+    return try? db.scalarInt("SELECT count(*) FROM load_ledger")
+}

@@ -43,6 +43,41 @@ struct Remittance835Tests {
         return (text.split(separator: "\n").map(String.init), manifest, text)
     }
 
+    @Test("after a void, the fragment still shows the lines and charges that were decided")
+    func voidedAfterTheDecision() throws {
+        let history = try decidedHistory()
+        try history.load("""
+            claim_id,claim_line_number,claim_type,member_id,claim_start_date,hcpcs_code,diagnosis_code_1,claim_frequency_code
+            R1,1,professional,M1,2024-03-10,72148,M5450,8
+
+            """, kind: .claims)
+        let (segments, _, _) = try export835(history, DecisionFilter(claimID: "R1"))
+        #expect(segments.first == "CLP*R1*4*350.5*0*0*ZZ*R1~")
+        #expect(segments.filter { $0.hasPrefix("SVC") } == ["SVC*HC:72148:26*100*0~", "SVC*HC:72131*250.5*0~"])
+        let decision = try #require(try DecisionStore(history.db).current(claimID: "R1", lineNumber: 1))
+        let note = LineCurrency.note(decision, current: nil)
+        #expect(note?.contains("no longer an imaging line") == true)
+        let text = ExplanationText.render(decision, stored: true, lineage: try Lineage(db: history.db), changedSince: note)
+        #expect(text.contains("NOTE: the line is no longer an imaging line"))
+    }
+
+    @Test("a decision on the current version carries no note; a replaced version does")
+    func lineCurrency() throws {
+        let history = try decidedHistory()
+        let decision = try #require(try DecisionStore(history.db).current(claimID: "R3", lineNumber: 1))
+        let categories = PolicySettings().imagingValueSets
+        #expect(LineCurrency.note(decision, current: try HistoryReader(history.db).imagingLine(
+            claimID: "R3", lineNumber: 1, categories: categories)) == nil)
+        try history.load("""
+            claim_id,claim_line_number,claim_type,member_id,claim_start_date,hcpcs_code,charge_amount,diagnosis_code_1
+            R3,1,professional,M3,2024-07-01,72100,80,M5450
+
+            """, kind: .claims)
+        let now = try HistoryReader(history.db).imagingLine(claimID: "R3", lineNumber: 1, categories: categories)
+        #expect(now?.chargeAmount == "80")
+        #expect(LineCurrency.note(decision, current: now)?.contains("loaded again") == true)
+    }
+
     @Test("a denied two-line claim, segment by segment")
     func deniedTwoLineClaim() throws {
         let history = try decidedHistory()
