@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "Service",
             dependencies: [
-                "History", "Ingest", "Policy", "Reports", "SQLiteDB", "DelimitedText",
+                "History", "Ingest", "Policy", "Reports", "SQLiteDB", "DelimitedText", "X12",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -94,6 +94,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         // Temporary databases, fixture builders and a run-the-binary helper for tests.
         .target(name: "TestSupport", dependencies: ["History", "Ingest", "Policy", "SQLiteDB"]),

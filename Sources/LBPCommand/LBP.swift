@@ -3,7 +3,7 @@ import Policy
 
 /// `lbp`: the LBP imaging payment-integrity engine.
 @main
-struct LBP: AsyncParsableCommand {
+struct LBP: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lbp",
         abstract: "Load claims and eligibility extracts, decide lumbar-imaging lines under the LBP policy, explain and export the decisions.",

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Dispatch
 import History
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import Service
 
 #if canImport(Glibc)
@@ -9,7 +11,7 @@ import Glibc
 #endif
 
 /// `lbp serve`: the adjudication service (HTTP API and the adjudicators' page) over the database.
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Answer claims systems and adjudicators over HTTP: pre-payment checks, decisions, timelines, a page.",
@@ -42,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         let configuration: ServiceConfiguration
         do {
             // Check (and upgrade) the database once; the service then reads it through read-only connections.
@@ -54,7 +56,22 @@ struct ServeCommand: AsyncParsableCommand {
             throw report(error)
         }
         let app = try application(configuration)
-        try await app.runService()
+        try Self.untilDone { try await app.runService() }
+    }
+
+    /// Runs `operation` on Swift's cooperative threads and blocks this thread until it ends.
+    ///
+    /// `lbp`'s root command stays synchronous so every other subcommand keeps running on the main
+    /// thread (the reliability tests watch its system calls); the server is the one async part.
+    private static func untilDone(_ operation: @escaping @Sendable () async throws -> Void) throws {
+        let failure = NIOLockedValueBox<(any Error)?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do { try await operation() } catch { failure.withLockedValue { $0 = error } }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.withLockedValue({ $0 }) { throw error }
     }
 
     /// The service, announcing its address on stdout once it listens.

@@ -8,12 +8,12 @@ import NIOCore
 /// applied to the member's stored history as a load would apply it (same claim id replaces the
 /// stored version, frequency code 8 voids it), each imaging line is decided, and nothing is stored.
 ///
-/// `/v1/check` takes one claim as JSON (`{"claim": {...}}`) or as `text/csv` in the extract
-/// layout. `/v1/check/batch` takes up to 1,000 claims as JSON Lines (one `{"claim": {...}}` per
-/// line) and answers JSON Lines in the same order: a check answer, or `{"index", "status",
-/// "error", "field", "line"}` for a line that could not be checked. Every claim of a batch is
+/// `/v1/check` takes one claim as JSON (`{"claim": {...}}`), as `text/csv` in the extract
+/// layout, or as an X12 837P/837I interchange (`application/edi-x12`). `/v1/check/batch` takes
+/// up to 1,000 claims as JSON Lines (one `{"claim": {...}}` per line) and answers JSON Lines in
+/// the same order: a check answer, or `{"index", "status", "error", "field", "line"}` for a line
+/// that could not be checked. Every claim of a batch is
 /// checked on the same snapshot of the history, each on its own (not on one another).
-/// X12 837 (`application/edi-x12`) is not read yet: 415.
 struct CheckController {
     let pool: ReadPool
 
@@ -29,8 +29,8 @@ struct CheckController {
         switch MediaType(request.headers[.contentType]) {
         case .json: rows = try ClaimBody.rows(json: body.readableBytesView)
         case .csv: rows = try CSVClaimBody.rows(Array(body.readableBytesView))
-        case .x12: throw ServiceError(.unsupportedMediaType, "X12 837 bodies are not read yet; send the claim as application/json or text/csv")
-        case .jsonLines, .other: throw ServiceError(.unsupportedMediaType, "send the claim as application/json or text/csv (many claims: /v1/check/batch)")
+        case .x12: rows = try X12ClaimBody.rows(Array(body.readableBytesView))
+        case .jsonLines, .other: throw ServiceError(.unsupportedMediaType, "send the claim as application/json, text/csv or application/edi-x12 (many claims: /v1/check/batch)")
         }
         let candidate = try CheckEngine.candidate(rows)
         let answers = try await pool.read { db in try CheckEngine.check([candidate], db: db) }

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Policy
 import SQLiteDB
 import Testing
+import TestSupport
 
 /// `POST /v1/check` and `/v1/check/batch`: the same decisions as `lbp decide` for stored claims,
 /// what-ifs that store nothing, and every way a body can be refused.
@@ -209,7 +210,7 @@ struct CheckRouteTests {
             ("no primary diagnosis", "application/json", try Self.claim { $0["diagnoses"] = [] }, .unprocessableContent, "diagnosis_code_1", 1),
             ("26 diagnoses", "application/json", try Self.claim { $0["diagnoses"] = Array(repeating: "M5450", count: 26) }, .unprocessableContent, "diagnoses", nil),
             ("no lines", "application/json", try Self.claim { $0["lines"] = [] }, .unprocessableContent, "lines", nil),
-            ("X12", "application/edi-x12", ByteBuffer(text: "ISA*00*"), .unsupportedMediaType, nil, nil),
+            ("not X12", "application/edi-x12", ByteBuffer(text: "ISA*00*"), .unprocessableContent, nil, nil),
             ("plain text", "text/plain", ByteBuffer(text: "hello"), .unsupportedMediaType, nil, nil),
             ("over 2 MiB", "application/json", ByteBuffer(repeating: UInt8(ascii: " "), count: (2 << 20) + 1), .contentTooLarge, nil, nil),
         ]
@@ -224,6 +225,32 @@ struct CheckRouteTests {
                     #expect(answer["line"] as? Int == line, "\(name)")
                     #expect(!response.text.contains("M025") && !response.text.contains("C9\""), "\(name): no ids in errors")
                 }
+            }
+        }
+    }
+
+    @Test func aClaimAsAnX12Interchange() async throws {
+        let book = try SampleBook()
+        let claim = TestClaim837(id: "C9", member: "M025", diagnoses: ["M5450", "E119"],
+                                 lines: [TestLine837(number: 1, first: "20240603", hcpcs: "72148", charge: "250"),
+                                         TestLine837(number: 2, first: "20240603", hcpcs: "99213")])
+        let one = X12ClaimWriter.interchange([claim])
+        var other = claim
+        other.id = "C10"
+        let two = X12ClaimWriter.interchange([claim, other])
+        try await makeApp(book).test(.router) { client in
+            try await client.execute(uri: "/v1/check", method: .post, headers: authorized("application/edi-x12"), body: ByteBuffer(text: one)) { response in
+                #expect(response.status == .ok, "\(response.text)")
+                let lines = objects(response.object()["lines"])
+                #expect(lines.map { $0["claim_line_number"] as? Int } == [1, 2])
+                #expect(lines.first?["outcome"] as? String == "DENY")
+                #expect(lines.first?["reason"] as? String == "LBP_IMAGING_WITHIN_28_DAYS")
+                #expect(lines.first?["index_date"] as? String == "2024-06-03")
+                #expect(lines.last?["imaging"] as? Bool == false)
+            }
+            try await client.execute(uri: "/v1/check", method: .post, headers: authorized("application/edi-x12"), body: ByteBuffer(text: two)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect((response.object()["error"] as? String)?.hasPrefix("the body holds 2 claims") == true)
             }
         }
     }

@@ -31,6 +31,7 @@ struct DocumentTests {
             ("/v1/check", .post, "/v1/check", authorized("application/json"), ByteBuffer(text: "{")),
             ("/v1/check", .post, "/v1/check", authorized("application/json"), try CheckRouteTests.claim { $0["claim_start_date"] = "x" }),
             ("/v1/check", .post, "/v1/check", authorized("application/edi-x12"), ByteBuffer(text: "ISA")),
+            ("/v1/check", .post, "/v1/check", authorized("text/plain"), ByteBuffer(text: "hello")),
             ("/v1/check", .post, "/v1/check", authorized("application/json"), ByteBuffer(repeating: 32, count: (2 << 20) + 10)),
             ("/v1/check/batch", .post, "/v1/check/batch", authorized("application/x-ndjson"), batch),
             ("/v1/lines/{claim_id}/{line}", .get, "/v1/lines/C01102/1", authorized(), nil),
