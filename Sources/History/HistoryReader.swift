@@ -30,7 +30,7 @@ public struct HistoryReader {
             events[category]!.append(DxEventRef(day: day, claimID: eventQuery.text(2), position: eventQuery.int(3),
                                                 code: eventQuery.text(4), loadID: eventQuery.int64(5)))
         }
-        return MemberHistory(memberID: memberID, events: events, spans: try spans(of: memberID))
+        return MemberHistory(memberID: memberID, sortedEvents: events, spans: try spans(of: memberID))
     }
 
     /// Every eligibility span of a member, by start date, payer and plan.
@@ -54,23 +54,31 @@ public struct HistoryReader {
     /// `categories` — by member id, claim id and line number: one member's lines come together.
     /// Reads `line_category` alone, which holds every fact of a line that deciding it needs.
     public func forEachImagingLine(categories: [String], scope: LineScope, _ body: (ImagingLine) throws -> Void) throws {
+        // Only the filters in use are in the statement (fixed fragments, bound values), so each
+        // shape can use its index: the claim's key, the member's lines, or the categories.
+        var filters = ["category IN (SELECT value FROM json_each(?1))"]
+        if scope.memberID != nil { filters.append("member_id = ?2") }
+        if scope.claimID != nil { filters.append("claim_id = ?3") }
+        if scope.serviceFrom != nil { filters.append("service_day >= ?4") }
+        if scope.serviceTo != nil { filters.append("service_day <= ?5") }
+        if scope.changedSince != nil {
+            filters.append("""
+                EXISTS (SELECT 1 FROM member_change mc WHERE mc.member_id = lc.member_id AND mc.load_id > ?6
+                        AND mc.from_day <= lc.service_day + ?7)
+                """)
+        }
         let statement = try db.prepare("""
             SELECT claim_id, line_number, member_id, service_day, hcpcs_code, claim_type, claim_start_day, primary_dx,
                 load_id, modifiers, revenue_code, charge_amount
-            FROM line_category lc
-            WHERE category IN (SELECT value FROM json_each(?1))
-              AND (?2 IS NULL OR member_id = ?2) AND (?3 IS NULL OR claim_id = ?3)
-              AND (?4 IS NULL OR service_day >= ?4) AND (?5 IS NULL OR service_day <= ?5)
-              AND (?6 IS NULL OR EXISTS (SELECT 1 FROM member_change mc WHERE mc.member_id = lc.member_id
-                                         AND mc.load_id > ?6 AND mc.from_day <= lc.service_day + ?7))
+            FROM line_category lc WHERE \(filters.joined(separator: " AND "))
             GROUP BY claim_id, line_number
             ORDER BY member_id, claim_id, line_number
             """)
         statement.bind(Self.jsonArray(categories), at: 1)
-        statement.bind(scope.memberID, at: 2)
-        statement.bind(scope.claimID, at: 3)
-        statement.bind(scope.serviceFrom?.number, at: 4)
-        statement.bind(scope.serviceTo?.number, at: 5)
+        if let member = scope.memberID { statement.bind(member, at: 2) }
+        if let claim = scope.claimID { statement.bind(claim, at: 3) }
+        if let from = scope.serviceFrom { statement.bind(from.number, at: 4) }
+        if let to = scope.serviceTo { statement.bind(to.number, at: 5) }
         if let change = scope.changedSince {
             statement.bind(change.load, at: 6)
             statement.bind(change.reachDays, at: 7)
@@ -124,7 +132,22 @@ public struct HistoryReader {
         try LoadLedger(db).latest()
     }
 
+    /// A JSON array of strings (for `json_each`), written by hand: it is built once per member.
     static func jsonArray(_ names: [String]) -> String {
-        String(decoding: (try? JSONEncoder().encode(names)) ?? Data("[]".utf8), as: UTF8.self)
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, name) in names.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            for byte in name.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
+                case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
+                default: out.append(byte)
+                }
+            }
+            out.append(UInt8(ascii: "\""))
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 }
