@@ -54,15 +54,19 @@ public struct HistoryReader {
     /// `categories` — by member id, claim id and line number: one member's lines come together.
     /// Reads `line_category` alone, which holds every fact of a line that deciding it needs.
     public func forEachImagingLine(categories: [String], scope: LineScope, _ body: (ImagingLine) throws -> Void) throws {
+        // The members changed since a load: one range scan of member_change's key (load_id, member_id),
+        // indexed by member for this statement only.
         let statement = try db.prepare("""
+            WITH changed(member_id, from_day) AS MATERIALIZED (
+                SELECT member_id, min(from_day) FROM member_change WHERE load_id > ?6 GROUP BY member_id)
             SELECT claim_id, line_number, member_id, service_day, hcpcs_code, claim_type, claim_start_day, primary_dx,
                 load_id, modifiers, revenue_code, charge_amount
             FROM line_category lc
             WHERE category IN (SELECT value FROM json_each(?1))
               AND (?2 IS NULL OR member_id = ?2) AND (?3 IS NULL OR claim_id = ?3)
               AND (?4 IS NULL OR service_day >= ?4) AND (?5 IS NULL OR service_day <= ?5)
-              AND (?6 IS NULL OR EXISTS (SELECT 1 FROM member_change mc WHERE mc.member_id = lc.member_id
-                                         AND mc.load_id > ?6 AND mc.from_day <= lc.service_day + ?7))
+              AND (?6 IS NULL OR EXISTS (SELECT 1 FROM changed c WHERE c.member_id = lc.member_id
+                                         AND c.from_day <= lc.service_day + ?7))
             GROUP BY claim_id, line_number
             ORDER BY member_id, claim_id, line_number
             """)

@@ -105,12 +105,9 @@ public final class ExtractLoader {
         let context = LoadContext(
             db: db, reader: reader, reopen: reopen, columns: columns, rejects: rejects, path: path, totalBytes: size,
             progressEvery: options.progressEvery, progress: progress)
-        // A large page cache speeds the stage and the b-tree inserts of a load (measured: 20% on
-        // monthly files); other commands keep SQLite's small default, which suits random reads.
-        try db.execute("PRAGMA cache_size = -65536; PRAGMA temp.cache_size = -65536")
         var loadedMeanwhile: LedgerEntry?
         do {
-            try db.transaction(.immediate) {
+            try LoadSettings.during(db) { try db.transaction(.immediate) {
                 rejects.removeStaleTemporaryFiles()
                 report.loadID = try ledger.begin(kind: kind.rawValue, fileName: fileName, loadedAt: options.clock.timestamp())
                 switch kind {
@@ -139,7 +136,7 @@ public final class ExtractLoader {
                 // The rejects file goes into place before the commit, so a committed load always has
                 // it; if the commit fails, it is removed again below.
                 report.rejectsFile = try rejects.commit()
-            }
+            } }
         } catch is AlreadyInLedger {
             // Rolled back; reported below.
         } catch {

@@ -211,12 +211,14 @@ private struct Pass {
     mutating func settleUndecided(scope: DecisionFilter, changedSince: LineScope.Change?) throws {
         var undecided: [(id: Int64, claimID: String, line: Int, outcome: String, reason: String)] = []
         try db.forEach("""
+            WITH changed(member_id, from_day) AS MATERIALIZED (
+                SELECT member_id, min(from_day) FROM member_change WHERE load_id > ?5 GROUP BY member_id)
             SELECT d.decision_id, d.claim_id, d.line_number, d.outcome, d.reason FROM decision d
             WHERE d.is_current = 1
               AND (?1 IS NULL OR d.member_id = ?1) AND (?2 IS NULL OR d.claim_id = ?2)
               AND (?3 IS NULL OR d.service_day >= ?3) AND (?4 IS NULL OR d.service_day <= ?4)
-              AND (?5 IS NULL OR EXISTS (SELECT 1 FROM member_change mc WHERE mc.member_id = d.member_id
-                                         AND mc.load_id > ?5 AND mc.from_day <= d.service_day + ?6))
+              AND (?5 IS NULL OR EXISTS (SELECT 1 FROM changed c WHERE c.member_id = d.member_id
+                                         AND c.from_day <= d.service_day + ?6))
               AND NOT EXISTS (SELECT 1 FROM decided_line n WHERE n.claim_id = d.claim_id AND n.line_number = d.line_number)
             ORDER BY d.claim_id, d.line_number
             """, [.optional(scope.memberID), .optional(scope.claimID), .optional(scope.serviceFrom?.number),
