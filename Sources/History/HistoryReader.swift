@@ -57,7 +57,7 @@ public struct HistoryReader {
         // The members changed since a load: one range scan of member_change's key (load_id, member_id),
         // indexed by member for this statement only.
         let statement = try db.prepare("""
-            WITH changed(member_id, from_day) AS MATERIALIZED (
+            WITH changed(member_id, from_day) AS (
                 SELECT member_id, min(from_day) FROM member_change WHERE load_id > ?6 GROUP BY member_id)
             SELECT claim_id, line_number, member_id, service_day, hcpcs_code, claim_type, claim_start_day, primary_dx,
                 load_id, modifiers, revenue_code, charge_amount

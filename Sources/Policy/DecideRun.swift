@@ -211,7 +211,7 @@ private struct Pass {
     mutating func settleUndecided(scope: DecisionFilter, changedSince: LineScope.Change?) throws {
         var undecided: [(id: Int64, claimID: String, line: Int, outcome: String, reason: String)] = []
         try db.forEach("""
-            WITH changed(member_id, from_day) AS MATERIALIZED (
+            WITH changed(member_id, from_day) AS (
                 SELECT member_id, min(from_day) FROM member_change WHERE load_id > ?5 GROUP BY member_id)
             SELECT d.decision_id, d.claim_id, d.line_number, d.outcome, d.reason FROM decision d
             WHERE d.is_current = 1
