@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -14,6 +14,22 @@ let package = Package(
         // SHA-256 for the load ledger, policy versions and export manifests (BoringSSL's
         // assembly, several times faster than a hand-written digest on multi-GB extracts).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // `lbp serve`: the HTTP server (router, middleware, request decoding), HummingbirdTLS for a
+        // non-loopback host, HummingbirdTesting for the service tests (test target only).
+        // `traits: []` drops the default traits: swift-configuration's ConfigReader initialisers
+        // (unused: the CLI parses its own options) and full Foundation in the URL-encoded form coder
+        // (unused): one package less to build.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // The service's request log (stderr): Hummingbird logs through swift-log; we import it directly.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // NIOThreadPool (SQLite work off the event loop), locks and the bound socket address.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The TLS configuration of `lbp serve --tls-cert/--tls-key` (HummingbirdTLS takes NIOSSL's).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Header names of our own (X-Next-Cursor, Content-Security-Policy): HTTPField.Name.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The read pool is a Service of the server's ServiceGroup (started and stopped with it).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The system libsqlite3 (Debian libsqlite3-dev) and zlib (zlib1g-dev).
@@ -55,10 +71,31 @@ let package = Package(
         .target(name: "Reports", dependencies: [
             "Policy", "History", "SQLiteDB", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The adjudication service (`lbp serve`): routes, auth, request log, read pool, the page.
+        .target(
+            name: "Service",
+            dependencies: [
+                "History", "Ingest", "Policy", "Reports", "SQLiteDB", "DelimitedText", "X12",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.embedInCode("openapi.json")]
+        ),
         // The `lbp` command line: parsing and printing only.
         .executableTarget(name: "LBPCommand", dependencies: [
-            "History", "Ingest", "Policy", "Reports", "SQLiteDB", "DelimitedText", "ValueSets",
+            "History", "Ingest", "Policy", "Reports", "SQLiteDB", "DelimitedText", "ValueSets", "Service",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         // Temporary databases, fixture builders and a run-the-binary helper for tests.
         .target(name: "TestSupport", dependencies: ["History", "Ingest", "Policy", "SQLiteDB"]),
@@ -76,6 +113,15 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "LBPCommandTests", dependencies: ["TestSupport", "History", "SQLiteDB"]),
+        .testTarget(name: "ServiceTests", dependencies: [
+            "Service", "Reports", "Policy", "History", "Ingest", "SQLiteDB", "DelimitedText", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         .testTarget(name: "ReliabilityTests", dependencies: ["Ingest", "History", "Policy", "Reports", "SQLiteDB", "DelimitedText", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

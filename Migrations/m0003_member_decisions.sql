@@ -61,7 +61,7 @@ JOIN claim c ON c.claim_id = lc.claim_id
 LEFT JOIN claim_diagnosis d ON d.claim_id = lc.claim_id AND d.position = 1;
 DROP TABLE line_category;
 ALTER TABLE line_category_v3 RENAME TO line_category;
-CREATE INDEX line_category_by_member ON line_category(member_id, service_day);
+CREATE INDEX line_category_by_category ON line_category(category, member_id, service_day);
 
 -- 'full', 'incremental' or 'scoped', and the newest ledger entry the run saw.
 ALTER TABLE decide_run ADD COLUMN mode TEXT NOT NULL DEFAULT 'full';

@@ -65,11 +65,11 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible {
     /// `YYYY-MM-DD`.
     public var iso: String {
         let (y, m, d) = components
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+        guard (0...9999).contains(y) else { return String(y) + "-" + Day(unchecked: 2000, month: m, day: d).iso.dropFirst(5) }
+        func digit(_ value: Int) -> UInt8 { UInt8(48 + value) }
+        let bytes: [UInt8] = [digit(y / 1000), digit(y / 100 % 10), digit(y / 10 % 10), digit(y % 10), 45,
+                              digit(m / 10), digit(m % 10), 45, digit(d / 10), digit(d % 10)]
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public var description: String { iso }

@@ -30,7 +30,7 @@ public struct HistoryReader {
             events[category]!.append(DxEventRef(day: day, claimID: eventQuery.text(2), position: eventQuery.int(3),
                                                 code: eventQuery.text(4), loadID: eventQuery.int64(5)))
         }
-        return MemberHistory(memberID: memberID, events: events, spans: try spans(of: memberID))
+        return MemberHistory(memberID: memberID, sortedEvents: events, spans: try spans(of: memberID))
     }
 
     /// Every eligibility span of a member, by start date, payer and plan.
@@ -54,31 +54,33 @@ public struct HistoryReader {
     /// `categories` — by member id, claim id and line number: one member's lines come together.
     /// Reads `line_category` alone, which holds every fact of a line that deciding it needs.
     public func forEachImagingLine(categories: [String], scope: LineScope, _ body: (ImagingLine) throws -> Void) throws {
-        // The members changed since a load: one range scan of member_change's key (load_id, member_id),
-        // indexed by member for this statement only.
+        // Only the filters in use are in the statement (fixed fragments, bound values), so each
+        // shape can use its index: the claim's key, the member's lines, or the categories.
+        var filters = ["category IN (SELECT value FROM json_each(?1))"]
+        if scope.memberID != nil { filters.append("member_id = ?2") }
+        if scope.claimID != nil { filters.append("claim_id = ?3") }
+        if scope.serviceFrom != nil { filters.append("service_day >= ?4") }
+        if scope.serviceTo != nil { filters.append("service_day <= ?5") }
+        if let change = scope.changedSince {
+            try collectChangedMembers(afterLoad: change.load)
+            filters.append("""
+                EXISTS (SELECT 1 FROM temp.changed_member ch WHERE ch.member_id = lc.member_id
+                        AND ch.from_day <= lc.service_day + ?7)
+                """)
+        }
         let statement = try db.prepare("""
-            WITH changed(member_id, from_day) AS (
-                SELECT member_id, min(from_day) FROM member_change WHERE load_id > ?6 GROUP BY member_id)
             SELECT claim_id, line_number, member_id, service_day, hcpcs_code, claim_type, claim_start_day, primary_dx,
                 load_id, modifiers, revenue_code, charge_amount
-            FROM line_category lc
-            WHERE category IN (SELECT value FROM json_each(?1))
-              AND (?2 IS NULL OR member_id = ?2) AND (?3 IS NULL OR claim_id = ?3)
-              AND (?4 IS NULL OR service_day >= ?4) AND (?5 IS NULL OR service_day <= ?5)
-              AND (?6 IS NULL OR EXISTS (SELECT 1 FROM changed c WHERE c.member_id = lc.member_id
-                                         AND c.from_day <= lc.service_day + ?7))
+            FROM line_category lc WHERE \(filters.joined(separator: " AND "))
             GROUP BY claim_id, line_number
             ORDER BY member_id, claim_id, line_number
             """)
         statement.bind(Self.jsonArray(categories), at: 1)
-        statement.bind(scope.memberID, at: 2)
-        statement.bind(scope.claimID, at: 3)
-        statement.bind(scope.serviceFrom?.number, at: 4)
-        statement.bind(scope.serviceTo?.number, at: 5)
-        if let change = scope.changedSince {
-            statement.bind(change.load, at: 6)
-            statement.bind(change.reachDays, at: 7)
-        }
+        if let member = scope.memberID { statement.bind(member, at: 2) }
+        if let claim = scope.claimID { statement.bind(claim, at: 3) }
+        if let from = scope.serviceFrom { statement.bind(from.number, at: 4) }
+        if let to = scope.serviceTo { statement.bind(to.number, at: 5) }
+        if let change = scope.changedSince { statement.bind(change.reachDays, at: 7) }
         while try statement.step() {
             let modifiers = statement.text(9)
             try body(ImagingLine(
@@ -88,6 +90,23 @@ public struct HistoryReader {
                 loadID: statement.int64(8), modifiers: modifiers.isEmpty ? [] : modifiers.split(separator: ";").map(String.init),
                 revenueCode: statement.text(10), chargeAmount: statement.text(11)))
         }
+    }
+
+    /// Fills `temp.changed_member` (member_id, from_day): every member a load after `load`
+    /// touched, with the earliest day touched. One range scan of the newer loads' rows, so the
+    /// lines and decisions of a run are then matched against a small table.
+    public func collectChangedMembers(afterLoad load: Int64) throws {
+        try db.execute("""
+            DROP TABLE IF EXISTS temp.changed_member;
+            CREATE TEMP TABLE changed_member(member_id TEXT PRIMARY KEY, from_day INTEGER NOT NULL) WITHOUT ROWID;
+            """)
+        // No GROUP BY: grouping by member would scan the member index over every load; this is a
+        // range scan of the newer loads on the primary key.
+        try db.run("""
+            INSERT INTO temp.changed_member(member_id, from_day)
+            SELECT member_id, from_day FROM member_change WHERE load_id > ?
+            ON CONFLICT (member_id) DO UPDATE SET from_day = min(from_day, excluded.from_day)
+            """, [.integer(load)])
     }
 
     /// The current version of a stored imaging line, if the line exists and is still imaging.
@@ -128,7 +147,22 @@ public struct HistoryReader {
         try LoadLedger(db).latest()
     }
 
+    /// A JSON array of strings (for `json_each`), written by hand: it is built once per member.
     static func jsonArray(_ names: [String]) -> String {
-        String(decoding: (try? JSONEncoder().encode(names)) ?? Data("[]".utf8), as: UTF8.self)
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, name) in names.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            for byte in name.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
+                case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
+                default: out.append(byte)
+                }
+            }
+            out.append(UInt8(ascii: "\""))
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 }

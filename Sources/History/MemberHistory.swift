@@ -11,8 +11,13 @@ public struct MemberHistory: Sendable, Equatable {
     public let spans: [EligibilitySpan]
 
     public init(memberID: String, events: [String: [DxEventRef]], spans: [EligibilitySpan]) {
+        self.init(memberID: memberID, sortedEvents: events.mapValues { $0.sorted(by: DxEventRef.databaseOrder) }, spans: spans)
+    }
+
+    /// Events already in the database's order (as `HistoryReader` reads them).
+    init(memberID: String, sortedEvents: [String: [DxEventRef]], spans: [EligibilitySpan]) {
         self.memberID = memberID
-        self.events = events.mapValues { $0.sorted(by: DxEventRef.databaseOrder) }
+        self.events = sortedEvents
         self.spans = spans
     }
 

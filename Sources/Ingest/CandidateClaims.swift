@@ -5,13 +5,26 @@ import History
 public struct ExtractRow: Sendable, Equatable {
     public var line: Int
     public var fields: [String: String]
-    /// Why the record could not be split into fields (bad quoting, wrong field count), if so.
-    public var malformed: String?
+    /// Why the record cannot become a row (bad quoting, wrong field count, an X12 claim defect).
+    public var defect: RowDefect?
 
-    public init(line: Int, fields: [String: String], malformed: String? = nil) {
+    public init(line: Int, fields: [String: String], defect: RowDefect? = nil) {
         self.line = line
         self.fields = fields
-        self.malformed = malformed
+        self.defect = defect
+    }
+}
+
+/// What is wrong with a record before any row rule is applied.
+public struct RowDefect: Sendable, Equatable {
+    public var field: String
+    public var kind: RejectKind
+    public var message: String
+
+    public init(field: String = "", kind: RejectKind = .malformedRow, message: String) {
+        self.field = field
+        self.kind = kind
+        self.message = message
     }
 }
 
@@ -80,9 +93,11 @@ public enum CandidateClaims {
         var groups: [[ExtractRow]] = []
         var indexByID: [String: Int] = [:]
         for row in rows {
+            // A record without a claim id (a defect) is a claim of its own, at its line.
             let id = (row.fields["claim_id"] ?? "").trimmingCharacters(in: [" ", "\t"])
-            if let index = indexByID[id] { groups[index].append(row) } else {
-                indexByID[id] = groups.count
+            let key = id.isEmpty ? "\u{0}\(row.line)" : id
+            if let index = indexByID[key] { groups[index].append(row) } else {
+                indexByID[key] = groups.count
                 groups.append([row])
             }
         }
@@ -118,7 +133,7 @@ public enum CandidateClaims {
             let value = text(name)
             return value.isEmpty ? nil : value
         }
-        if let malformed = row.malformed { throw problem(RowProblem(column: "", kind: .malformedRow, message: malformed)) }
+        if let defect = row.defect { throw problem(RowProblem(column: defect.field, kind: defect.kind, message: defect.message)) }
 
         let claimID = try required("claim_id")
         var lineText = try required("claim_line_number")

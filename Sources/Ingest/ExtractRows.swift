@@ -1,14 +1,49 @@
 import DelimitedText
+import X12
 
-/// Reads a small extract-layout file (a claim to check, a request body) into named rows: every
-/// row in memory, so this is for files of a few claims, not for monthly extracts (`ExtractLoader`).
+/// Reads a small claims file (claims to check, a request body) into named rows — delimited text
+/// with a header line, or X12 837, judged by content. Every row is in memory, so this is for a
+/// few claims, not for monthly extracts (`ExtractLoader` streams those).
 public enum ExtractRows {
-    /// The rows of a delimited text source with a header line; `line` is each record's physical line.
+    /// The largest input read whole (64 MiB).
+    public static let maxBytes = 64 << 20
+
+    /// The rows of `bytes`; `line` is a record's physical line (CSV) or segment number (X12).
+    /// A record that cannot become a row is a row with a `defect`.
     ///
-    /// A malformed record becomes a row with `malformed` set (checking it reports the problem).
-    ///
-    /// - Throws: `IngestError` when the header cannot be read.
-    public static func read(_ source: any ByteSource, path: String) throws -> [ExtractRow] {
+    /// - Throws: `IngestError` when the header or the X12 envelope cannot be read.
+    public static func read(bytes: [UInt8], path: String) throws -> [ExtractRow] {
+        do {
+            if X12Detection.isX12(prefix: Array(bytes.prefix(1024))) { return try x12Rows(MemorySource(bytes)) }
+            return try delimitedRows(MemorySource(bytes), path: path)
+        } catch let error as X12Error {
+            throw IngestError.badX12(path: path, reason: error.description)
+        } catch let error as ReadError {
+            throw IngestError.unreadable(path: path, reason: error.reason)
+        }
+    }
+
+    /// The rows of a file (plain or gzip, at most `maxBytes` once decompressed).
+    public static func read(path: String) throws -> [ExtractRow] {
+        var bytes: [UInt8] = []
+        do {
+            var source = try ExtractFile.open(path).source
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+                if n == 0 { break }
+                bytes += chunk[..<n]
+                guard bytes.count <= maxBytes else {
+                    throw IngestError.unreadable(path: path, reason: "larger than \(maxBytes >> 20) MiB; check claims in smaller files, or load it")
+                }
+            }
+        } catch let error as ReadError {
+            throw IngestError.unreadable(path: path, reason: error.reason)
+        }
+        return try read(bytes: bytes, path: path)
+    }
+
+    private static func delimitedRows(_ source: any ByteSource, path: String) throws -> [ExtractRow] {
         let reader = CSVReader(source: source)
         let header: [String]
         do {
@@ -20,27 +55,32 @@ public enum ExtractRows {
         var rows: [ExtractRow] = []
         while try reader.next() {
             if let issue = reader.issue {
-                rows.append(ExtractRow(line: reader.lineNumber, fields: [:], malformed: issue.message))
-                continue
-            }
-            guard reader.fieldCount == header.count else {
+                rows.append(ExtractRow(line: reader.lineNumber, fields: [:], defect: RowDefect(message: issue.message)))
+            } else if reader.fieldCount != header.count {
                 rows.append(ExtractRow(line: reader.lineNumber, fields: [:],
-                                       malformed: "expected \(header.count) fields, found \(reader.fieldCount)"))
-                continue
+                                       defect: RowDefect(message: "expected \(header.count) fields, found \(reader.fieldCount)")))
+            } else {
+                var fields: [String: String] = [:]
+                for (index, name) in header.enumerated() where !name.isEmpty { fields[name] = reader.string(index) }
+                rows.append(ExtractRow(line: reader.lineNumber, fields: fields))
             }
-            var fields: [String: String] = [:]
-            for (index, name) in header.enumerated() where !name.isEmpty { fields[name] = reader.string(index) }
-            rows.append(ExtractRow(line: reader.lineNumber, fields: fields))
         }
         return rows
     }
 
-    /// The rows of a file (plain or gzip).
-    public static func read(path: String) throws -> [ExtractRow] {
-        do {
-            return try read(ExtractFile.open(path).source, path: path)
-        } catch let error as ReadError {
-            throw IngestError.unreadable(path: path, reason: error.reason)
+    private static func x12Rows(_ source: any ByteSource) throws -> [ExtractRow] {
+        let reader = X12ClaimReader(source: source)
+        var rows: [ExtractRow] = []
+        while try reader.next() {
+            if let defect = reader.defect {
+                rows.append(ExtractRow(line: reader.lineNumber, fields: [:], defect: RowDefect(
+                    field: defect.column, kind: X12RecordSource.kind(defect.kind), message: defect.message)))
+                continue
+            }
+            var fields: [String: String] = [:]
+            for (index, name) in MedicalClaimRow.columns.enumerated() { fields[name] = reader.string(index) }
+            rows.append(ExtractRow(line: reader.lineNumber, fields: fields))
         }
+        return rows
     }
 }

@@ -9,7 +9,7 @@ import Reports
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check the claims of an extract-layout file against the stored history before payment; nothing is stored.",
+        abstract: "Check the claims of a file (extract CSV or X12 837) against the stored history before payment; nothing is stored.",
         discussion: """
             Each claim is applied to its member's history as a load would apply it (the same claim id replaces \
             the stored version, frequency 8 voids it, its diagnoses count at its claim_start_date) and each \
@@ -17,7 +17,7 @@ struct CheckCommand: ParsableCommand {
             with the rule it breaks; the others are still checked. Exit 65 when any claim could not be checked.
             """)
 
-    @Argument(help: "An extract-layout claims file (CSV with a header line; plain or gzip).") var file: String
+    @Argument(help: "A claims file: extract-layout CSV with a header line, or X12 837P/837I (plain or gzip).") var file: String
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var policy: PolicyOptions

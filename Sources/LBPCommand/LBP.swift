@@ -10,7 +10,7 @@ struct LBP: ParsableCommand {
         version: Engine.version,
         subcommands: [
             LoadCommand.self, DecideCommand.self, CheckCommand.self, ExplainCommand.self, ExportCommand.self, PolicyCommand.self,
-            ValueSetsCommand.self, LedgerCommand.self, BenchExplainCommand.self,
+            ValueSetsCommand.self, LedgerCommand.self, ServeCommand.self, BenchExplainCommand.self,
         ]
     )
 }

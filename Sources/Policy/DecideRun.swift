@@ -210,20 +210,21 @@ private struct Pass {
     /// longer imaging, has its decision withdrawn.
     mutating func settleUndecided(scope: DecisionFilter, changedSince: LineScope.Change?) throws {
         var undecided: [(id: Int64, claimID: String, line: Int, outcome: String, reason: String)] = []
+        // The members a load touched are in temp.changed_member (left by the line read) when the
+        // run is incremental; the statement names it only then.
+        let changed = changedSince == nil ? "" : """
+            AND EXISTS (SELECT 1 FROM temp.changed_member ch WHERE ch.member_id = d.member_id
+                        AND ch.from_day <= d.service_day + ?5)
+            """
         try db.forEach("""
-            WITH changed(member_id, from_day) AS (
-                SELECT member_id, min(from_day) FROM member_change WHERE load_id > ?5 GROUP BY member_id)
             SELECT d.decision_id, d.claim_id, d.line_number, d.outcome, d.reason FROM decision d
             WHERE d.is_current = 1
               AND (?1 IS NULL OR d.member_id = ?1) AND (?2 IS NULL OR d.claim_id = ?2)
-              AND (?3 IS NULL OR d.service_day >= ?3) AND (?4 IS NULL OR d.service_day <= ?4)
-              AND (?5 IS NULL OR EXISTS (SELECT 1 FROM changed c WHERE c.member_id = d.member_id
-                                         AND c.from_day <= d.service_day + ?6))
+              AND (?3 IS NULL OR d.service_day >= ?3) AND (?4 IS NULL OR d.service_day <= ?4) \(changed)
               AND NOT EXISTS (SELECT 1 FROM decided_line n WHERE n.claim_id = d.claim_id AND n.line_number = d.line_number)
             ORDER BY d.claim_id, d.line_number
             """, [.optional(scope.memberID), .optional(scope.claimID), .optional(scope.serviceFrom?.number),
-                  .optional(scope.serviceTo?.number), changedSince.map { .integer($0.load) } ?? .null,
-                  .integer(Int64(changedSince?.reachDays ?? 0))]) {
+                  .optional(scope.serviceTo?.number), .integer(Int64(changedSince?.reachDays ?? 0))]) {
             undecided.append(($0.int64(0), $0.text(1), $0.int(2), $0.text(3), $0.text(4)))
         }
         let categories = evaluator.policy.settings.imagingValueSets
@@ -254,7 +255,7 @@ private struct Pass {
             WHERE run_id = ?
             """, [.integer(Int64(summary.linesDecided)), .integer(Int64(summary.newDecisions)),
                   .integer(Int64(summary.changedDecisions)), .integer(Int64(summary.withdrawnDecisions)), .integer(runID)])
-        try db.execute("DROP TABLE temp.decided_line")
+        try db.execute("DROP TABLE temp.decided_line; DROP TABLE IF EXISTS temp.changed_member;")
     }
 }
 

@@ -205,6 +205,8 @@ struct ValueSetTests {
         #expect(try store.digests(of: ["LOW_BACK_PAIN", "NOPE"]).keys.sorted() == ["LOW_BACK_PAIN"])
         #expect(try HistoryReader(history.db).categories(ofCode: "M5450", systems: ["ICD10CM"]) == ["LOW_BACK_PAIN"])
         #expect(try HistoryReader(history.db).categories(ofCode: "72148", systems: ["ICD10CM"]).isEmpty)
+        // Names with quotes, backslashes and control characters still make valid JSON for json_each.
+        #expect(try HistoryReader(history.db).categories(ofCode: "M5450", systems: ["ICD10CM", "a\"b\\c\n\u{1}"]) == ["LOW_BACK_PAIN"])
         let stored = try history.db.scalarInt("SELECT count(*) FROM value_set_code") ?? 0
         #expect(stored == Int64(shipped.reduce(0) { $0 + $1.codes.count }))
     }

@@ -154,13 +154,16 @@ struct MemberHistoryDecideTests {
         }
     }
 
-    @Test("checking a claim identical to a stored one gives its stored decision, for every imaging line of the sample book")
-    func checkEqualsStored() throws {
+    @Test("checking a claim identical to a stored one gives its stored decision, for every imaging line of the sample book",
+          arguments: ["csv", "837"])
+    func checkEqualsStored(format: String) throws {
         let history = try bookHistory()
         var rowsByFile: [String: [ExtractRow]] = [:]
         for month in Self.months {
             try history.load(try sample(month), kind: .claims, name: month)
-            rowsByFile[month] = try ExtractRows.read(MemorySource(try sample(month)), path: month)
+            let path = format == "csv" ? Self.samples + "/" + month
+                : Self.samples + "/x12/" + month.replacingOccurrences(of: ".csv", with: ".837")
+            rowsByFile[month] = try ExtractRows.read(path: path)
         }
         _ = try decide(history)
         let ledger = Dictionary(uniqueKeysWithValues: try LoadLedger(history.db).all().map { ($0.fileName, $0.loadID) })
