@@ -83,4 +83,18 @@ public enum ExtractFile {
         }
         return (file, file.size)
     }
+
+    /// Like `open(_:)`, with every byte of the file as stored (compressed, for gzip) handed to
+    /// `observer` as the returned source reads it; `raw.drain()` reads what a reader left.
+    public static func open(_ path: String, observer: @escaping (UnsafeRawBufferPointer) -> Void) throws
+        -> (source: any ByteSource, raw: ObservedSource) {
+        let file = try ObservedSource(path: path, observe: observer)
+        var magic = [UInt8](repeating: 0, count: 2)
+        let probe = try FileSource(path: path)
+        let n = try magic.withUnsafeMutableBytes { try probe.read(into: $0) }
+        if n == 2 && magic == [0x1F, 0x8B] {
+            return (try GzipSource(file, path: path), file)
+        }
+        return (file, file)
+    }
 }

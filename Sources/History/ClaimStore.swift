@@ -30,7 +30,8 @@ public struct StageOutcome: Sendable, Equatable {
 public final class ClaimStore {
     private let db: Connection
     private let loadID: Int64
-    private let findMember, deleteEvents, deleteClaim, upsertVoid, memberChanged: Statement
+    private let findMember, deleteEvents, deleteLineCategories, deleteDiagnoses, deleteLines, deleteClaim: Statement
+    private let upsertVoid, memberChanged: Statement
 
     public init(db: Connection, loadID: Int64) throws {
         self.db = db
@@ -40,6 +41,9 @@ public final class ClaimStore {
             FROM claim WHERE claim_id = ?1
             """)
         deleteEvents = try db.prepare("DELETE FROM dx_event WHERE member_id = ? AND claim_id = ?")
+        deleteLineCategories = try db.prepare("DELETE FROM line_category WHERE claim_id = ?")
+        deleteDiagnoses = try db.prepare("DELETE FROM claim_diagnosis WHERE claim_id = ?")
+        deleteLines = try db.prepare("DELETE FROM claim_line WHERE claim_id = ?")
         deleteClaim = try db.prepare("DELETE FROM claim WHERE claim_id = ?")
         memberChanged = try db.prepare("""
             INSERT INTO member_change(load_id, member_id, from_day) VALUES (?, ?, ?)
@@ -121,8 +125,9 @@ public final class ClaimStore {
         if let group { try finish(group) }
     }
 
-    /// Removes the stored version of a claim (its events first, then the claim, whose lines,
-    /// diagnoses and line categories cascade); returns whether there was one.
+    /// Removes the stored version of a claim (its events, line categories, diagnoses and lines,
+    /// then the claim: explicitly, so it holds whether or not the connection enforces foreign keys,
+    /// which a load does not); returns whether there was one.
     private func remove(claimID: String) throws -> Bool {
         findMember.bind(claimID, at: 1)
         guard try findMember.step() else { findMember.reset(); return false }
@@ -131,8 +136,10 @@ public final class ClaimStore {
         deleteEvents.bind(member, at: 1)
         deleteEvents.bind(claimID, at: 2)
         try deleteEvents.run()
-        deleteClaim.bind(claimID, at: 1)
-        try deleteClaim.run()
+        for statement in [deleteLineCategories, deleteDiagnoses, deleteLines, deleteClaim] {
+            statement.bind(claimID, at: 1)
+            try statement.run()
+        }
         memberChanged.bind(loadID, at: 1)
         memberChanged.bind(member, at: 2)
         memberChanged.bind(fromDay, at: 3)

@@ -75,22 +75,32 @@ public struct LoadLedger {
         return entries
     }
 
+    /// Whether an entry of this kind records a file of this size (only such a file can be one
+    /// already loaded: then it is worth hashing before it is parsed).
+    public func hasEntry(kind: String, fileSize: Int64) throws -> Bool {
+        try db.scalarInt("SELECT EXISTS (SELECT 1 FROM load_ledger WHERE kind = ? AND file_size = ?)",
+                         [.text(kind), .integer(fileSize)]) == 1
+    }
+
     /// Records a file about to be loaded (inside the load's transaction) and returns its load id.
-    public func begin(kind: String, fileName: String, fileSize: Int64, sha256: String, loadedAt: String) throws -> Int64 {
+    /// Its size and SHA-256, computed while the file is read, are stored by `finish`.
+    public func begin(kind: String, fileName: String, loadedAt: String) throws -> Int64 {
+        // A placeholder no finished entry has; one load writes at a time, so it stays unique.
         try db.run(
-            "INSERT INTO load_ledger(kind, file_name, file_size, sha256, loaded_at) VALUES (?, ?, ?, ?, ?)",
-            [.text(kind), .text(fileName), .integer(fileSize), .text(sha256), .text(loadedAt)])
+            "INSERT INTO load_ledger(kind, file_name, file_size, sha256, loaded_at) VALUES (?, ?, 0, 'pending', ?)",
+            [.text(kind), .text(fileName), .text(loadedAt)])
         return db.lastInsertRowID
     }
 
-    /// Stores the final counts of a load.
+    /// Stores the final counts, size and SHA-256 of a load.
     public func finish(_ entry: LedgerEntry) throws {
         try db.run("""
-            UPDATE load_ledger SET rows_read = ?, rows_loaded = ?, rows_rejected = ?, warnings = ?,
-                claims_stored = ?, claims_replaced = ?, claims_voided = ? WHERE load_id = ?
+            UPDATE load_ledger SET file_size = ?, sha256 = ?, rows_read = ?, rows_loaded = ?, rows_rejected = ?,
+                warnings = ?, claims_stored = ?, claims_replaced = ?, claims_voided = ? WHERE load_id = ?
             """,
-            [.integer(Int64(entry.rowsRead)), .integer(Int64(entry.rowsLoaded)), .integer(Int64(entry.rowsRejected)),
-             .integer(Int64(entry.warnings)), .integer(Int64(entry.claimsStored)), .integer(Int64(entry.claimsReplaced)),
+            [.integer(entry.fileSize), .text(entry.sha256), .integer(Int64(entry.rowsRead)),
+             .integer(Int64(entry.rowsLoaded)), .integer(Int64(entry.rowsRejected)), .integer(Int64(entry.warnings)),
+             .integer(Int64(entry.claimsStored)), .integer(Int64(entry.claimsReplaced)),
              .integer(Int64(entry.claimsVoided)), .integer(entry.loadID)])
     }
 

@@ -9,9 +9,10 @@ import SQLiteDB
 
 /// Loads extract files into the member history, one transaction per file.
 ///
-/// For each file: its SHA-256 is looked up in the load ledger (same kind and bytes: nothing to do),
-/// the header is mapped, every row is stored or rejected with its line and reason, and the
-/// ledger entry, rows and rejects file are committed together. A file that fails leaves the
+/// For each file: the header is mapped, every row is stored or rejected with its line and reason
+/// while the file's SHA-256 is computed from the same bytes; a file whose kind and bytes are in the
+/// load ledger changes nothing; otherwise the ledger entry, rows and rejects file are committed
+/// together. A file that fails leaves the
 /// database exactly as it was.
 public final class ExtractLoader {
     public struct Options: Sendable {
@@ -46,18 +47,23 @@ public final class ExtractLoader {
     /// - Throws: `IngestError` for a file that cannot be loaded; `SQLiteError` (locked, read-only,
     ///   disk full); `ReadError` when the rejects file cannot be written. The database is unchanged.
     public func load(path: String, kind: ExtractKind) throws -> LoadReport {
-        let opened: (source: any ByteSource, size: Int64)
-        let sha256: String
+        let ledger = LoadLedger(db)
+        // The file is read once: its SHA-256 is computed as the reader parses it, and the ledger's
+        // same-bytes check runs after parsing, inside the transaction. Only a file whose kind and
+        // size match a ledger entry can be one already loaded: that one is hashed first, so a
+        // re-run of loaded files stays a read of each file, with nothing parsed.
+        let digest = StreamDigest()
+        let opened: (source: any ByteSource, raw: ObservedSource)
         do {
-            opened = try ExtractFile.open(path)
-            sha256 = try FileDigest.sha256(path: path)
+            opened = try ExtractFile.open(path, observer: digest.update)
+            if try ledger.hasEntry(kind: kind.rawValue, fileSize: opened.raw.size),
+               let earlier = try ledger.find(kind: kind.rawValue, sha256: FileDigest.sha256(path: path)) {
+                return Self.alreadyLoaded(path: path, kind: kind, earlier: earlier, bytes: opened.raw.size)
+            }
         } catch let error as ReadError {
             throw IngestError.unreadable(path: path, reason: error.reason)
         }
-        let ledger = LoadLedger(db)
-        if let earlier = try ledger.find(kind: kind.rawValue, sha256: sha256) {
-            return Self.alreadyLoaded(path: path, kind: kind, earlier: earlier, bytes: opened.size)
-        }
+        let size = opened.raw.size
 
         let format = ExtractFormat.detect(path: path)
         let reader: any RecordSource
@@ -90,46 +96,49 @@ public final class ExtractLoader {
 
         let fileName = Self.baseName(path)
         let rejects = RejectLog(path: options.rejectsDirectory + "/" + fileName + ".rejects.csv", sourceFile: path)
-        var report = LoadReport(file: path, kind: kind, status: .loaded, loadID: 0, sha256: sha256, bytes: opened.size)
+        var report = LoadReport(file: path, kind: kind, status: .loaded, loadID: 0, sha256: "", bytes: size)
         report.ignoredColumns = columns.ignored
         switch reader {
         case let csv as CSVReader: report.delimiter = String(UnicodeScalar(csv.delimiter))
         default: report.format = .x12; report.delimiter = ""
         }
         let context = LoadContext(
-            db: db, reader: reader, reopen: reopen, columns: columns, rejects: rejects, path: path, totalBytes: opened.size,
+            db: db, reader: reader, reopen: reopen, columns: columns, rejects: rejects, path: path, totalBytes: size,
             progressEvery: options.progressEvery, progress: progress)
-        // A large page cache speeds the stage and the b-tree inserts of a load (measured: 20% on
-        // monthly files); other commands keep SQLite's small default, which suits random reads.
-        try db.execute("PRAGMA cache_size = -65536; PRAGMA temp.cache_size = -65536")
         var loadedMeanwhile: LedgerEntry?
         do {
-            try db.transaction(.immediate) {
-                // Another process may have loaded the same bytes while this one waited for the lock.
-                if let earlier = try ledger.find(kind: kind.rawValue, sha256: sha256) {
-                    loadedMeanwhile = earlier
-                    return
-                }
+            try LoadSettings.during(db) { try db.transaction(.immediate) {
                 rejects.removeStaleTemporaryFiles()
-                report.loadID = try ledger.begin(kind: kind.rawValue, fileName: fileName, fileSize: opened.size,
-                                                 sha256: sha256, loadedAt: options.clock.timestamp())
+                report.loadID = try ledger.begin(kind: kind.rawValue, fileName: fileName, loadedAt: options.clock.timestamp())
                 switch kind {
                 case .eligibility: try EligibilityLoader(context: context, loadID: report.loadID).run(into: &report)
                 case .claims: try ClaimLoader(context: context, loadID: report.loadID).run(into: &report)
+                }
+                try opened.raw.drain()
+                report.sha256 = digest.finalize()
+                report.bytes = opened.raw.bytesConsumed
+                // The same bytes may be in the ledger already: loaded by another process while this
+                // one waited for the lock (or before, when the file's size changed since). Nothing
+                // of this load is kept.
+                if let earlier = try ledger.find(kind: kind.rawValue, sha256: report.sha256) {
+                    loadedMeanwhile = earlier
+                    throw AlreadyInLedger()
                 }
                 if let x12 = reader as? X12RecordSource { report.envelopeWarnings = x12.reader.warnings }
                 report.rowsRejected = rejects.count
                 report.rejectsByKind = rejects.byKind
                 report.rowsLoaded = report.rowsRead - report.rowsRejected
                 try ledger.finish(LedgerEntry(
-                    loadID: report.loadID, kind: kind.rawValue, fileName: fileName, fileSize: opened.size, sha256: sha256,
-                    rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rowsRejected: report.rowsRejected,
-                    warnings: report.warnings, claimsStored: report.claimsStored, claimsReplaced: report.claimsReplaced,
-                    claimsVoided: report.claimsVoided, loadedAt: ""))
+                    loadID: report.loadID, kind: kind.rawValue, fileName: fileName, fileSize: report.bytes,
+                    sha256: report.sha256, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded,
+                    rowsRejected: report.rowsRejected, warnings: report.warnings, claimsStored: report.claimsStored,
+                    claimsReplaced: report.claimsReplaced, claimsVoided: report.claimsVoided, loadedAt: ""))
                 // The rejects file goes into place before the commit, so a committed load always has
                 // it; if the commit fails, it is removed again below.
                 report.rejectsFile = try rejects.commit()
-            }
+            } }
+        } catch is AlreadyInLedger {
+            // Rolled back; reported below.
         } catch {
             rejects.discard()
             if let placed = report.rejectsFile { unlink(placed) }
@@ -139,10 +148,13 @@ public final class ExtractLoader {
         }
         if let earlier = loadedMeanwhile {
             rejects.discard()
-            return Self.alreadyLoaded(path: path, kind: kind, earlier: earlier, bytes: opened.size)
+            return Self.alreadyLoaded(path: path, kind: kind, earlier: earlier, bytes: report.bytes)
         }
         return report
     }
+
+    /// Thrown inside the load's transaction to roll it back when the file's bytes are in the ledger.
+    private struct AlreadyInLedger: Error {}
 
     /// Reads a delimited file's header and maps it.
     private static func readHeader(_ reader: CSVReader, kind: ExtractKind, path: String) throws -> ColumnMap {
