@@ -46,7 +46,6 @@ let package = Package(
                 .embedInCode("m0001_history.sql"),
                 .embedInCode("m0002_decisions.sql"),
                 .embedInCode("m0003_member_decisions.sql"),
-                .embedInCode("m0004_load_order.sql"),
             ]
         ),
         // Streaming RFC 4180 reader over plain or gzip files, in bounded memory.

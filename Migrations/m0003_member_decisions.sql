@@ -10,7 +10,6 @@ CREATE TABLE member_change(
     from_day  INTEGER NOT NULL,
     PRIMARY KEY (load_id, member_id)
 ) WITHOUT ROWID;
-CREATE INDEX member_change_by_member ON member_change(member_id, load_id);
 
 -- Dated diagnosis events carry the ledger entry of their claim version: a member's history is
 -- read without a lookup in `claim`.
