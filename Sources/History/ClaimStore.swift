@@ -94,9 +94,7 @@ public final class ClaimStore {
             if group.isVoid {
                 // Voiding a claim never stored does nothing (it is only counted).
                 if existed {
-                    upsertVoid.bind(group.header.claimID, at: 1)
-                    upsertVoid.bind(loadID, at: 2)
-                    try upsertVoid.run()
+                    try recordVoid(claimID: group.header.claimID)
                     outcome.claimsVoided += 1
                 } else {
                     outcome.voidsOfUnknownClaims += 1
@@ -128,7 +126,7 @@ public final class ClaimStore {
     /// Removes the stored version of a claim (its events, line categories, diagnoses and lines,
     /// then the claim: explicitly, so it holds whether or not the connection enforces foreign keys,
     /// which a load does not); returns whether there was one.
-    private func remove(claimID: String) throws -> Bool {
+    func remove(claimID: String) throws -> Bool {
         findMember.bind(claimID, at: 1)
         guard try findMember.step() else { findMember.reset(); return false }
         let member = findMember.text(0), fromDay = findMember.int64(1)
@@ -140,11 +138,23 @@ public final class ClaimStore {
             statement.bind(claimID, at: 1)
             try statement.run()
         }
+        try recordMemberChange(member: member, fromDay: fromDay)
+        return true
+    }
+
+    /// Records that `member`'s claims changed from `fromDay` on (the earliest day of this load's changes kept).
+    func recordMemberChange(member: String, fromDay: Int64) throws {
         memberChanged.bind(loadID, at: 1)
         memberChanged.bind(member, at: 2)
         memberChanged.bind(fromDay, at: 3)
         try memberChanged.run()
-        return true
+    }
+
+    /// Records the void of a stored claim (already removed) by this load.
+    func recordVoid(claimID: String) throws {
+        upsertVoid.bind(claimID, at: 1)
+        upsertVoid.bind(loadID, at: 2)
+        try upsertVoid.run()
     }
 
     /// Stores the header and diagnoses of every claim left in the stage (old versions are already

@@ -10,12 +10,16 @@ struct DerivedEvents {
         case all
         /// The claims a load just stored, listed in `temp.claim_head`.
         case justStored
+        /// The claims a `ClaimStream` stored, listed in `temp.claim_seen` with their member.
+        case streamed
 
         /// The claims as (claim_id, member_id, start_day, dx_type, claim_type, load_id).
         fileprivate var source: String {
             switch self {
             case .all: "(SELECT claim_id, member_id, start_day, dx_code_type AS dx_type, claim_type, load_id FROM claim)"
             case .justStored: "(SELECT claim_id, member_id, start_day, dx_type, claim_type, load_id FROM temp.claim_head)"
+            case .streamed:
+                "(SELECT claim_id, member_id, start_day, dx_type, claim_type, load_id FROM temp.claim_seen WHERE member_id IS NOT NULL)"
             }
         }
     }

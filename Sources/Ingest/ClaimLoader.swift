@@ -2,18 +2,32 @@ import DelimitedText
 import History
 import SQLiteDB
 
-/// Loads a claims file: rows are checked and staged (`ClaimRowReader` into `ClaimStage`), then
-/// the `ClaimStore` applies the file's claims to the history (replace, void, or reject a claim
-/// whose rows disagree on its header), and the rejected claims' rows go to the rejects file.
+/// Loads a claims file: rows are checked (`ClaimRowReader`) and the file's claims applied to the
+/// history (replace, void, or reject a claim whose rows disagree on its header); the rejected
+/// claims' rows go to the rejects file.
+///
+/// Two paths with the same stored result: `streamed`, each claim applied as its rows end
+/// (`ClaimStream`: the rows of a claim must be adjacent, else it throws `ClaimStream.NotAdjacent`
+/// and the caller loads the file again staged), and staged, every row into `ClaimStage` first,
+/// then `ClaimStore.applyStage`.
 struct ClaimLoader {
     let context: LoadContext
     let loadID: Int64
+    /// Whether to apply claims as they are read (adjacent claims) rather than through the stage.
+    let streamed: Bool
 
     func run(into report: inout LoadReport) throws {
         let db = context.db
-        try ClaimStage.create(db)
-        report.rowsRead = try ClaimRowReader(context: context).run()
-        let outcome = try ClaimStore(db: db, loadID: loadID).applyStage()
+        let outcome: StageOutcome
+        if streamed {
+            let stream = try ClaimStream(db: db, loadID: loadID)
+            report.rowsRead = try ClaimRowReader(context: context).run(into: stream)
+            outcome = try stream.finish()
+        } else {
+            try ClaimStage.create(db)
+            report.rowsRead = try ClaimRowReader(context: context).run()
+            outcome = try ClaimStore(db: db, loadID: loadID).applyStage()
+        }
         report.claimsStored = outcome.claimsStored
         report.claimsReplaced += outcome.claimsReplaced
         report.claimsVoided += outcome.claimsVoided

@@ -40,6 +40,26 @@ struct ClaimRowReader {
         }
     }
 
+    /// Reads every row into `stream` (a file whose claims are adjacent); returns the number of
+    /// rows read. Throws `ClaimStream.NotAdjacent` when a claim's rows are not together.
+    func run(into stream: ClaimStream) throws -> Int {
+        let columns = resolveColumns()
+        var scratch = RowScratch()
+        return try context.forEachRow {
+            stream.beginRow()
+            do {
+                try bindRow(stream, columns: columns, scratch: &scratch)
+            } catch {
+                stream.abandonRow()
+                throw error
+            }
+            if try !stream.commitRow() {
+                throw RowProblem(column: "claim_line_number", kind: .duplicateLine,
+                                 message: "an earlier row of this file has the same claim_id and claim_line_number")
+            }
+        }
+    }
+
     private func resolveColumns() -> Columns {
         let map = context.columns
         let plain: [(ClaimStage.Column, String)] = [
@@ -68,7 +88,7 @@ struct ClaimRowReader {
     }
 
     /// Binds one row; parameters left unbound are NULL (every reset clears the bindings).
-    private func bindRow(_ statement: Statement, columns c: Columns, scratch: inout RowScratch) throws {
+    private func bindRow<Binder: ClaimRowBinder>(_ statement: Binder, columns c: Columns, scratch: inout RowScratch) throws {
         let reader = context.reader
         let record = reader.record
         func text(_ column: Int, _ name: String) throws -> UnsafeBufferPointer<UInt8> {

@@ -47,6 +47,17 @@ public final class ExtractLoader {
     /// - Throws: `IngestError` for a file that cannot be loaded; `SQLiteError` (locked, read-only,
     ///   disk full); `ReadError` when the rejects file cannot be written. The database is unchanged.
     public func load(path: String, kind: ExtractKind) throws -> LoadReport {
+        do {
+            return try load(path: path, kind: kind, streamed: true)
+        } catch is ClaimStream.NotAdjacent {
+            // Rolled back: a claim's rows are not together, so the file is loaded again, staged.
+            return try load(path: path, kind: kind, streamed: false)
+        }
+    }
+
+    /// Loads one file; `streamed` applies claims as their rows end (`ClaimLoader`), and throws
+    /// `ClaimStream.NotAdjacent`, with nothing changed, when a claim's rows are not together.
+    private func load(path: String, kind: ExtractKind, streamed: Bool) throws -> LoadReport {
         let ledger = LoadLedger(db)
         // The file is read once: its SHA-256 is computed as the reader parses it, and the ledger's
         // same-bytes check runs after parsing, inside the transaction. Only a file whose kind and
@@ -112,7 +123,7 @@ public final class ExtractLoader {
                 report.loadID = try ledger.begin(kind: kind.rawValue, fileName: fileName, loadedAt: options.clock.timestamp())
                 switch kind {
                 case .eligibility: try EligibilityLoader(context: context, loadID: report.loadID).run(into: &report)
-                case .claims: try ClaimLoader(context: context, loadID: report.loadID).run(into: &report)
+                case .claims: try ClaimLoader(context: context, loadID: report.loadID, streamed: streamed).run(into: &report)
                 }
                 try opened.raw.drain()
                 report.sha256 = digest.finalize()
@@ -139,6 +150,9 @@ public final class ExtractLoader {
             } }
         } catch is AlreadyInLedger {
             // Rolled back; reported below.
+        } catch let error as ClaimStream.NotAdjacent {
+            rejects.discard()
+            throw error
         } catch {
             rejects.discard()
             if let placed = report.rejectsFile { unlink(placed) }

@@ -1,0 +1,278 @@
+import SQLiteDB
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Applies a claims file to the history as it is read, without a stage, when the rows of each claim
+/// arrive together (as extracts and X12 files give them): a claim is judged and written when the
+/// first row of the next claim (or the end of the file) is reached, by the rules `ClaimStore`
+/// applies to a stage, with the same stored result.
+///
+/// Loaders bind each accepted row (`ClaimStage.Column` numbers) between `beginRow()` and
+/// `commitRow()`. Only the current claim's rows are held in memory. Every finished claim id is
+/// recorded in a TEMP table; a claim id that comes back after another claim throws `NotAdjacent`
+/// before anything of that claim is written: the caller then rolls the file's transaction back
+/// and loads the file through the stage (`ClaimStage`, `ClaimStore.applyStage`).
+public final class ClaimStream: ClaimRowBinder {
+    /// The file's claims are not adjacent: a claim id seen again after another claim.
+    public struct NotAdjacent: Error {}
+
+    private enum Slot { case null, int(Int64), text(start: Int32, count: Int32) }
+    private typealias C = ClaimStage.Column
+    private static let width = 27
+
+    private let db: Connection
+    private let loadID: Int64
+    private let store: ClaimStore
+    private let seen, crossReject, deleteVoid, insertClaim, insertDiagnoses, insertLine: Statement
+
+    /// The row being bound.
+    private var pending: [Slot]
+    private var pendingBytes: [UInt8] = []
+    /// The current claim's committed rows (`width` slots each) and their text.
+    private var slots: [Slot] = []
+    private var bytes: [UInt8] = []
+    private var rows = 0
+    private var order: [Int] = []
+    private var outcome = StageOutcome()
+
+    /// Creates the TEMP tables of the pass (finished claim ids, rows of claims rejected whole).
+    public init(db: Connection, loadID: Int64) throws {
+        self.db = db
+        self.loadID = loadID
+        try db.execute("""
+            DROP TABLE IF EXISTS temp.claim_seen;
+            CREATE TEMP TABLE claim_seen(claim_id TEXT PRIMARY KEY, member_id TEXT, start_day INTEGER, dx_type TEXT,
+                claim_type TEXT, load_id INTEGER) WITHOUT ROWID;
+            DROP TABLE IF EXISTS temp.claim_cross_reject;
+            CREATE TEMP TABLE claim_cross_reject(source_line INTEGER PRIMARY KEY, column_name TEXT, message TEXT);
+            """)
+        store = try ClaimStore(db: db, loadID: loadID)
+        seen = try db.prepare("""
+            INSERT OR IGNORE INTO claim_seen(claim_id, member_id, start_day, dx_type, claim_type, load_id)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        crossReject = try db.prepare("INSERT INTO claim_cross_reject(source_line, column_name, message) VALUES (?, ?, ?)")
+        deleteVoid = try db.prepare("DELETE FROM claim_void WHERE claim_id = ?")
+        insertClaim = try db.prepare("""
+            INSERT INTO claim(claim_id, claim_type, member_id, start_day, end_day, dx_code_type, frequency_code,
+                payer, plan, data_source, file_name, file_date, load_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertDiagnoses = try db.prepare("""
+            INSERT INTO claim_diagnosis(claim_id, position, code)
+            SELECT ?1, d.key + 1, d.value FROM json_each(?2) d WHERE d.value <> '' ORDER BY d.key
+            """)
+        insertLine = try db.prepare("""
+            INSERT INTO claim_line(claim_id, line_number, service_day, line_start_day, hcpcs_code, hcpcs_modifier_1,
+                hcpcs_modifier_2, hcpcs_modifier_3, hcpcs_modifier_4, hcpcs_modifier_5, revenue_center_code,
+                bill_type_code, place_of_service_code, paid_amount, charge_amount, load_id, source_line)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        pending = Array(repeating: .null, count: Self.width)
+    }
+
+    // MARK: Binding a row
+
+    /// Starts a row: every column NULL.
+    public func beginRow() {
+        for i in pending.indices { pending[i] = .null }
+        pendingBytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Forgets the row being bound (it was rejected).
+    public func abandonRow() { beginRow() }
+
+    public func bind(_ value: Int64, at index: Int32) { pending[Int(index) - 1] = .int(value) }
+    public func bind(_ value: Int, at index: Int32) { pending[Int(index) - 1] = .int(Int64(value)) }
+    public func bind(_ value: Int32?, at index: Int32) { pending[Int(index) - 1] = value.map { .int(Int64($0)) } ?? .null }
+    public func bind(_ value: String?, at index: Int32) {
+        guard var value else { pending[Int(index) - 1] = .null; return }
+        value.withUTF8 { bindText($0, at: index) }
+    }
+    public func bindText(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) {
+        pending[Int(index) - 1] = .text(start: Int32(pendingBytes.count), count: Int32(bytes.count))
+        pendingBytes.append(contentsOf: bytes)
+    }
+    public func bindTextNoCopy(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) { bindText(bytes, at: index) }
+
+    /// Adds the bound row to its claim, first finishing the previous claim when this row starts
+    /// another. Returns false, keeping nothing, when the claim already has a row with this line
+    /// number (the caller rejects the later row as a duplicate).
+    ///
+    /// - Throws: `NotAdjacent` when this row's claim id belongs to a claim finished before.
+    public func commitRow() throws -> Bool {
+        if rows > 0 {
+            let sameClaim = pendingBytes.withUnsafeBufferPointer { p in
+                bytes.withUnsafeBufferPointer { c in Self.equal(pending[0], in: p, slots[0], in: c) }
+            }
+            if sameClaim {
+                let line = pending[Int(C.lineNumber.rawValue) - 1]
+                for row in 0..<rows where Self.int(slots[row * Self.width + Int(C.lineNumber.rawValue) - 1]) == Self.int(line) {
+                    return false
+                }
+            } else {
+                try finishClaim()
+            }
+        }
+        let base = Int32(bytes.count)
+        for slot in pending {
+            if case .text(let start, let count) = slot { slots.append(.text(start: start + base, count: count)) } else { slots.append(slot) }
+        }
+        bytes.append(contentsOf: pendingBytes)
+        rows += 1
+        outcome.stagedRows += 1
+        return true
+    }
+
+    /// Finishes the last claim and derives the stored claims' events; `temp.claim_cross_reject`
+    /// is left for `ClaimStage.forEachRejectedRow` (and dropped by `ClaimStage.drop`).
+    public func finish() throws -> StageOutcome {
+        if rows > 0 { try finishClaim() }
+        try DerivedEvents(db).derive(.streamed)
+        try db.execute("DROP TABLE temp.claim_seen")
+        return outcome
+    }
+
+    // MARK: Judging and writing one claim
+
+    private func finishClaim() throws {
+        defer {
+            slots.removeAll(keepingCapacity: true)
+            bytes.removeAll(keepingCapacity: true)
+            rows = 0
+        }
+        try bytes.withUnsafeBufferPointer { try finishClaim(text: $0) }
+    }
+
+    private func slot(_ row: Int, _ column: C) -> Slot { slots[row * Self.width + Int(column.rawValue) - 1] }
+
+    private func finishClaim(text: UnsafeBufferPointer<UInt8>) throws {
+        // Rows in line-number order: the lowest-numbered line is the header.
+        order.removeAll(keepingCapacity: true)
+        order.append(contentsOf: 0..<rows)
+        order.sort { (Self.int(slot($0, .lineNumber)) ?? 0) < (Self.int(slot($1, .lineNumber)) ?? 0) }
+        let header = order[0]
+        func same(_ row: Int, _ column: C) -> Bool { Self.equal(slot(row, column), in: text, slot(header, column), in: text) }
+        func isVoid(_ row: Int) -> Bool {
+            guard case .text(let start, let count) = slot(row, .frequency) else { return false }
+            return count == 1 && text[Int(start)] == UInt8(ascii: "8")
+        }
+
+        var inconsistent: String?
+        var diagnosesDiffer = false
+        var void = isVoid(header)
+        for row in order.dropFirst() {
+            if isVoid(row) { void = true }
+            if inconsistent == nil {
+                if !same(row, .claimType) { inconsistent = "claim_type" }
+                else if !same(row, .memberID) { inconsistent = "member_id" }
+                else if Self.int(slot(row, .startDay)) != Self.int(slot(header, .startDay)) { inconsistent = "claim_start_date" }
+            }
+            if !same(row, .diagnoses) || !same(row, .dxType) { diagnosesDiffer = true }
+        }
+        let stored = inconsistent == nil && !void
+
+        // The claim id must be new to this file; nothing of the claim is written before this check.
+        bind(seen, 1, header, .claimID, text)
+        if stored {
+            bind(seen, 2, header, .memberID, text)
+            bind(seen, 3, header, .startDay, text)
+            bind(seen, 4, header, .dxType, text)
+            bind(seen, 5, header, .claimType, text)
+            seen.bind(loadID, at: 6)
+        }
+        try seen.run()
+        guard db.changes == 1 else { throw NotAdjacent() }
+
+        if let column = inconsistent {
+            for row in order {
+                bind(crossReject, 1, row, .sourceLine, text)
+                crossReject.bind(column, at: 2)
+                crossReject.bind("the rows of this claim disagree on \(column)", at: 3)
+                try crossReject.run()
+            }
+            outcome.rejectedRows += rows
+            return
+        }
+        if diagnosesDiffer { outcome.warnings += 1 }
+        let claimID = Self.string(slot(header, .claimID), in: text)
+        let existed = try store.remove(claimID: claimID)
+        if void {
+            if existed {
+                try store.recordVoid(claimID: claimID)
+                outcome.claimsVoided += 1
+            } else {
+                outcome.voidsOfUnknownClaims += 1
+            }
+            outcome.voidRows += rows
+            return
+        }
+        if existed { outcome.claimsReplaced += 1 }
+        deleteVoid.bind(claimID, at: 1)
+        try deleteVoid.run()
+
+        let columns: [C] = [.claimID, .claimType, .memberID, .startDay, .endDay, .dxType, .frequency, .payer, .plan,
+                            .dataSource, .fileName, .fileDate]
+        for (offset, column) in columns.enumerated() { bind(insertClaim, Int32(offset + 1), header, column, text) }
+        insertClaim.bind(loadID, at: 13)
+        try insertClaim.run()
+        outcome.claimsStored += 1
+        bind(insertDiagnoses, 1, header, .claimID, text)
+        bind(insertDiagnoses, 2, header, .diagnoses, text)
+        try insertDiagnoses.run()
+
+        var fromDay = Int64.max
+        let lineColumns: [C] = [.hcpcs, .modifier1, .modifier2, .modifier3, .modifier4, .modifier5, .revenue, .billType,
+                                .placeOfService, .paid, .charge]
+        for row in order {
+            let startDay = Self.int(slot(row, .startDay))
+            let serviceDay = Self.int(slot(row, .lineStartDay)) ?? startDay
+            if let startDay { fromDay = min(fromDay, startDay) }
+            if let serviceDay { fromDay = min(fromDay, serviceDay) }
+            bind(insertLine, 1, row, .claimID, text)
+            bind(insertLine, 2, row, .lineNumber, text)
+            if let serviceDay { insertLine.bind(serviceDay, at: 3) }
+            bind(insertLine, 4, row, .lineStartDay, text)
+            for (offset, column) in lineColumns.enumerated() { bind(insertLine, Int32(offset + 5), row, column, text) }
+            insertLine.bind(loadID, at: 16)
+            bind(insertLine, 17, row, .sourceLine, text)
+            try insertLine.run()
+        }
+        outcome.linesStored += rows
+        try store.recordMemberChange(member: Self.string(slot(header, .memberID), in: text), fromDay: fromDay)
+    }
+
+    // MARK: Slots
+
+    private func bind(_ statement: Statement, _ index: Int32, _ row: Int, _ column: C, _ text: UnsafeBufferPointer<UInt8>) {
+        switch slot(row, column) {
+        case .null: statement.bindNull(at: index)
+        case .int(let value): statement.bind(value, at: index)
+        case .text(let start, let count):
+            statement.bindTextNoCopy(UnsafeBufferPointer(rebasing: text[Int(start)..<Int(start + count)]), at: index)
+        }
+    }
+
+    private static func int(_ slot: Slot) -> Int64? {
+        if case .int(let value) = slot { return value }
+        return nil
+    }
+
+    private static func string(_ slot: Slot, in text: UnsafeBufferPointer<UInt8>) -> String {
+        guard case .text(let start, let count) = slot else { return "" }
+        return String(decoding: UnsafeBufferPointer(rebasing: text[Int(start)..<Int(start + count)]), as: UTF8.self)
+    }
+
+    /// Whether two slots hold the same value (text compared byte for byte).
+    private static func equal(_ a: Slot, in textA: UnsafeBufferPointer<UInt8>, _ b: Slot, in textB: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.int(let x), .int(let y)): return x == y
+        case (.text(let sa, let ca), .text(let sb, let cb)):
+            return ca == cb && (ca == 0 || memcmp(textA.baseAddress! + Int(sa), textB.baseAddress! + Int(sb), Int(ca)) == 0)
+        default: return false
+        }
+    }
+}
