@@ -5,7 +5,7 @@ import SQLiteDB
 /// `ClaimStore` then applies the stage to the history.
 public enum ClaimStage {
     /// The parameter numbers of `insert` (unbound parameters are NULL).
-    public enum Column: Int32 {
+    public enum Column: Int32, Sendable {
         case claimID = 1, lineNumber, sourceLine, claimType, memberID, startDay, endDay, lineStartDay, hcpcs
         case modifier1, modifier2, modifier3, modifier4, modifier5, revenue, billType, placeOfService
         /// `icd-10-cm` or `icd-9-cm`.

@@ -25,17 +25,22 @@ public final class ClaimStream: ClaimRowBinder {
     private let db: Connection
     private let loadID: Int64
     private let store: ClaimStore
-    private let seen, crossReject, deleteVoid, insertClaim, insertDiagnoses, insertLine: Statement
+    private let seen, crossReject: Statement
+    /// Stored lines waiting for a multi-row insert (`lineParameters` slots each), and their text.
+    @exclusivity(unchecked) private var lineSlots: [Slot] = []
+    @exclusivity(unchecked) private var lineBytes: [UInt8] = []
+    private static let lineParameters = 17
+    private static let linesPerInsert = 32
 
     /// The row being bound.
-    private var pending: [Slot]
-    private var pendingBytes: [UInt8] = []
+    @exclusivity(unchecked) private var pending: [Slot]
+    @exclusivity(unchecked) private var pendingBytes: [UInt8] = []
     /// The current claim's committed rows (`width` slots each) and their text.
-    private var slots: [Slot] = []
-    private var bytes: [UInt8] = []
-    private var rows = 0
-    private var order: [Int] = []
-    private var outcome = StageOutcome()
+    @exclusivity(unchecked) private var slots: [Slot] = []
+    @exclusivity(unchecked) private var bytes: [UInt8] = []
+    @exclusivity(unchecked) private var rows = 0
+    @exclusivity(unchecked) private var order: [Int] = []
+    @exclusivity(unchecked) private var outcome = StageOutcome()
 
     /// Creates the TEMP tables of the pass (finished claim ids, rows of claims rejected whole).
     public init(db: Connection, loadID: Int64) throws {
@@ -43,33 +48,19 @@ public final class ClaimStream: ClaimRowBinder {
         self.loadID = loadID
         try db.execute("""
             DROP TABLE IF EXISTS temp.claim_seen;
-            CREATE TEMP TABLE claim_seen(claim_id TEXT PRIMARY KEY, member_id TEXT, start_day INTEGER, dx_type TEXT,
-                claim_type TEXT, load_id INTEGER) WITHOUT ROWID;
+            CREATE TEMP TABLE claim_seen(claim_id TEXT PRIMARY KEY, member_id TEXT, claim_type TEXT, start_day INTEGER,
+                end_day INTEGER, dx_type TEXT, frequency TEXT, payer TEXT, plan TEXT, data_source TEXT, file_name TEXT,
+                file_date TEXT, dx TEXT, from_day INTEGER, load_id INTEGER) WITHOUT ROWID;
             DROP TABLE IF EXISTS temp.claim_cross_reject;
             CREATE TEMP TABLE claim_cross_reject(source_line INTEGER PRIMARY KEY, column_name TEXT, message TEXT);
             """)
         store = try ClaimStore(db: db, loadID: loadID)
         seen = try db.prepare("""
-            INSERT OR IGNORE INTO claim_seen(claim_id, member_id, start_day, dx_type, claim_type, load_id)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO claim_seen(claim_id, member_id, claim_type, start_day, end_day, dx_type, frequency,
+                payer, plan, data_source, file_name, file_date, dx, from_day, load_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         crossReject = try db.prepare("INSERT INTO claim_cross_reject(source_line, column_name, message) VALUES (?, ?, ?)")
-        deleteVoid = try db.prepare("DELETE FROM claim_void WHERE claim_id = ?")
-        insertClaim = try db.prepare("""
-            INSERT INTO claim(claim_id, claim_type, member_id, start_day, end_day, dx_code_type, frequency_code,
-                payer, plan, data_source, file_name, file_date, load_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        insertDiagnoses = try db.prepare("""
-            INSERT INTO claim_diagnosis(claim_id, position, code)
-            SELECT ?1, d.key + 1, d.value FROM json_each(?2) d WHERE d.value <> '' ORDER BY d.key
-            """)
-        insertLine = try db.prepare("""
-            INSERT INTO claim_line(claim_id, line_number, service_day, line_start_day, hcpcs_code, hcpcs_modifier_1,
-                hcpcs_modifier_2, hcpcs_modifier_3, hcpcs_modifier_4, hcpcs_modifier_5, revenue_center_code,
-                bill_type_code, place_of_service_code, paid_amount, charge_amount, load_id, source_line)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         pending = Array(repeating: .null, count: Self.width)
     }
 
@@ -126,10 +117,29 @@ public final class ClaimStream: ClaimRowBinder {
         return true
     }
 
-    /// Finishes the last claim and derives the stored claims' events; `temp.claim_cross_reject`
-    /// is left for `ClaimStage.forEachRejectedRow` (and dropped by `ClaimStage.drop`).
+    /// Finishes the last claim, stores the headers and diagnoses of the stored claims and records
+    /// their members (set-based, from `temp.claim_seen`), and derives their events;
+    /// `temp.claim_cross_reject` is left for `ClaimStage.forEachRejectedRow` (and dropped by
+    /// `ClaimStage.drop`).
     public func finish() throws -> StageOutcome {
         if rows > 0 { try finishClaim() }
+        try flushLines()
+        try db.execute("""
+            INSERT INTO claim(claim_id, claim_type, member_id, start_day, end_day, dx_code_type, frequency_code,
+                payer, plan, data_source, file_name, file_date, load_id)
+            SELECT claim_id, claim_type, member_id, start_day, end_day, dx_type, frequency, payer, plan, data_source,
+                file_name, file_date, load_id
+            FROM temp.claim_seen WHERE member_id IS NOT NULL ORDER BY claim_id;
+            INSERT INTO claim_diagnosis(claim_id, position, code)
+            SELECT h.claim_id, d.key + 1, d.value FROM temp.claim_seen h, json_each(h.dx) d
+            WHERE h.member_id IS NOT NULL AND d.value <> '' ORDER BY h.claim_id, d.key;
+            DELETE FROM claim_void WHERE claim_id IN (SELECT claim_id FROM temp.claim_seen WHERE member_id IS NOT NULL);
+            """)
+        try db.run("""
+            INSERT INTO member_change(load_id, member_id, from_day)
+            SELECT ?1, member_id, min(from_day) FROM temp.claim_seen WHERE member_id IS NOT NULL GROUP BY member_id
+            ON CONFLICT (load_id, member_id) DO UPDATE SET from_day = min(from_day, excluded.from_day)
+            """, [.integer(loadID)])
         try DerivedEvents(db).derive(.streamed)
         try db.execute("DROP TABLE temp.claim_seen")
         return outcome
@@ -174,14 +184,23 @@ public final class ClaimStream: ClaimRowBinder {
         }
         let stored = inconsistent == nil && !void
 
+        var fromDay = Int64.max
+        if stored {
+            for row in order {
+                if let day = Self.int(slot(row, .startDay)) { fromDay = min(fromDay, day) }
+                if let day = Self.int(slot(row, .lineStartDay)) { fromDay = min(fromDay, day) }
+            }
+        }
+
         // The claim id must be new to this file; nothing of the claim is written before this check.
+        // A stored claim's header waits there for `finish()`.
         bind(seen, 1, header, .claimID, text)
         if stored {
-            bind(seen, 2, header, .memberID, text)
-            bind(seen, 3, header, .startDay, text)
-            bind(seen, 4, header, .dxType, text)
-            bind(seen, 5, header, .claimType, text)
-            seen.bind(loadID, at: 6)
+            let columns: [C] = [.memberID, .claimType, .startDay, .endDay, .dxType, .frequency, .payer, .plan,
+                                .dataSource, .fileName, .fileDate, .diagnoses]
+            for (offset, column) in columns.enumerated() { bind(seen, Int32(offset + 2), header, column, text) }
+            seen.bind(fromDay, at: 14)
+            seen.bind(loadID, at: 15)
         }
         try seen.run()
         guard db.changes == 1 else { throw NotAdjacent() }
@@ -210,44 +229,65 @@ public final class ClaimStream: ClaimRowBinder {
             return
         }
         if existed { outcome.claimsReplaced += 1 }
-        deleteVoid.bind(claimID, at: 1)
-        try deleteVoid.run()
-
-        let columns: [C] = [.claimID, .claimType, .memberID, .startDay, .endDay, .dxType, .frequency, .payer, .plan,
-                            .dataSource, .fileName, .fileDate]
-        for (offset, column) in columns.enumerated() { bind(insertClaim, Int32(offset + 1), header, column, text) }
-        insertClaim.bind(loadID, at: 13)
-        try insertClaim.run()
         outcome.claimsStored += 1
-        bind(insertDiagnoses, 1, header, .claimID, text)
-        bind(insertDiagnoses, 2, header, .diagnoses, text)
-        try insertDiagnoses.run()
-
-        var fromDay = Int64.max
-        let lineColumns: [C] = [.hcpcs, .modifier1, .modifier2, .modifier3, .modifier4, .modifier5, .revenue, .billType,
-                                .placeOfService, .paid, .charge]
-        for row in order {
-            let startDay = Self.int(slot(row, .startDay))
-            let serviceDay = Self.int(slot(row, .lineStartDay)) ?? startDay
-            if let startDay { fromDay = min(fromDay, startDay) }
-            if let serviceDay { fromDay = min(fromDay, serviceDay) }
-            bind(insertLine, 1, row, .claimID, text)
-            bind(insertLine, 2, row, .lineNumber, text)
-            if let serviceDay { insertLine.bind(serviceDay, at: 3) }
-            bind(insertLine, 4, row, .lineStartDay, text)
-            for (offset, column) in lineColumns.enumerated() { bind(insertLine, Int32(offset + 5), row, column, text) }
-            insertLine.bind(loadID, at: 16)
-            bind(insertLine, 17, row, .sourceLine, text)
-            try insertLine.run()
-        }
         outcome.linesStored += rows
-        try store.recordMemberChange(member: Self.string(slot(header, .memberID), in: text), fromDay: fromDay)
+        try queueLines(text)
+    }
+
+    // MARK: Lines
+
+    /// The parameters of one `claim_line` row, by column.
+    private static let lineColumns: [C] = [.claimID, .lineNumber, .startDay, .lineStartDay, .hcpcs, .modifier1,
+                                           .modifier2, .modifier3, .modifier4, .modifier5, .revenue, .billType,
+                                           .placeOfService, .paid, .charge, .startDay, .sourceLine]
+
+    /// Queues the current claim's lines (in line order) for the multi-row insert.
+    private func queueLines(_ text: UnsafeBufferPointer<UInt8>) throws {
+        for row in order {
+            for (offset, column) in Self.lineColumns.enumerated() {
+                var value = slot(row, column)
+                if offset == 2, case .int = slot(row, .lineStartDay) { value = slot(row, .lineStartDay) } // service day
+                if offset == 15 { value = .int(loadID) }
+                if case .text(let start, let count) = value {
+                    lineSlots.append(.text(start: Int32(lineBytes.count), count: count))
+                    lineBytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(start)..<Int(start + count)]))
+                } else {
+                    lineSlots.append(value)
+                }
+            }
+            if lineSlots.count == Self.lineParameters * Self.linesPerInsert { try flushLines() }
+        }
+    }
+
+    /// Inserts the queued lines with one statement.
+    private func flushLines() throws {
+        let lines = lineSlots.count / Self.lineParameters
+        guard lines > 0 else { return }
+        defer {
+            lineSlots.removeAll(keepingCapacity: true)
+            lineBytes.removeAll(keepingCapacity: true)
+        }
+        let row = "(" + Array(repeating: "?", count: Self.lineParameters).joined(separator: ", ") + ")"
+        let insert = try db.cached("""
+            INSERT INTO claim_line(claim_id, line_number, service_day, line_start_day, hcpcs_code, hcpcs_modifier_1,
+                hcpcs_modifier_2, hcpcs_modifier_3, hcpcs_modifier_4, hcpcs_modifier_5, revenue_center_code,
+                bill_type_code, place_of_service_code, paid_amount, charge_amount, load_id, source_line)
+            VALUES \(Array(repeating: row, count: lines).joined(separator: ", "))
+            """)
+        try lineBytes.withUnsafeBufferPointer { text in
+            for (offset, value) in lineSlots.enumerated() { Self.bind(insert, Int32(offset + 1), value, text) }
+            try insert.run()
+        }
     }
 
     // MARK: Slots
 
     private func bind(_ statement: Statement, _ index: Int32, _ row: Int, _ column: C, _ text: UnsafeBufferPointer<UInt8>) {
-        switch slot(row, column) {
+        Self.bind(statement, index, slot(row, column), text)
+    }
+
+    private static func bind(_ statement: Statement, _ index: Int32, _ value: Slot, _ text: UnsafeBufferPointer<UInt8>) {
+        switch value {
         case .null: statement.bindNull(at: index)
         case .int(let value): statement.bind(value, at: index)
         case .text(let start, let count):
