@@ -26,6 +26,7 @@ public final class ClaimStream: ClaimRowBinder {
     private let loadID: Int64
     private let store: ClaimStore
     private let seen, crossReject: Statement
+    private let valueSets: ValueSetProbe
     /// Stored lines waiting for a multi-row insert (`lineParameters` slots each), and their text.
     @exclusivity(unchecked) private var lineSlots: [Slot] = []
     @exclusivity(unchecked) private var lineBytes: [UInt8] = []
@@ -50,16 +51,18 @@ public final class ClaimStream: ClaimRowBinder {
             DROP TABLE IF EXISTS temp.claim_seen;
             CREATE TEMP TABLE claim_seen(claim_id TEXT PRIMARY KEY, member_id TEXT, claim_type TEXT, start_day INTEGER,
                 end_day INTEGER, dx_type TEXT, frequency TEXT, payer TEXT, plan TEXT, data_source TEXT, file_name TEXT,
-                file_date TEXT, dx TEXT, from_day INTEGER, load_id INTEGER) WITHOUT ROWID;
+                file_date TEXT, dx TEXT, from_day INTEGER, load_id INTEGER, dx_match INTEGER, line_match INTEGER)
+                WITHOUT ROWID;
             DROP TABLE IF EXISTS temp.claim_cross_reject;
             CREATE TEMP TABLE claim_cross_reject(source_line INTEGER PRIMARY KEY, column_name TEXT, message TEXT);
             """)
         store = try ClaimStore(db: db, loadID: loadID)
         seen = try db.prepare("""
             INSERT OR IGNORE INTO claim_seen(claim_id, member_id, claim_type, start_day, end_day, dx_type, frequency,
-                payer, plan, data_source, file_name, file_date, dx, from_day, load_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                payer, plan, data_source, file_name, file_date, dx, from_day, load_id, dx_match, line_match)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        valueSets = try ValueSetProbe(db)
         crossReject = try db.prepare("INSERT INTO claim_cross_reject(source_line, column_name, message) VALUES (?, ?, ?)")
         pending = Array(repeating: .null, count: Self.width)
     }
@@ -201,6 +204,9 @@ public final class ClaimStream: ClaimRowBinder {
             for (offset, column) in columns.enumerated() { bind(seen, Int32(offset + 2), header, column, text) }
             seen.bind(fromDay, at: 14)
             seen.bind(loadID, at: 15)
+            // Flags that let the derived events skip the claims no value set can match.
+            seen.bind(try diagnosesMayMatch(header, text) ? 1 : 0, at: 16)
+            seen.bind(try linesMayMatch(text) ? 1 : 0, at: 17)
         }
         try seen.run()
         guard db.changes == 1 else { throw NotAdjacent() }
@@ -232,6 +238,39 @@ public final class ClaimStream: ClaimRowBinder {
         outcome.claimsStored += 1
         outcome.linesStored += rows
         try queueLines(text)
+    }
+
+    // MARK: Value-set flags
+
+    /// Whether an ICD-10-CM diagnosis of the claim may be in a value set (true when unsure).
+    private func diagnosesMayMatch(_ header: Int, _ text: UnsafeBufferPointer<UInt8>) throws -> Bool {
+        guard case .text(let typeStart, let typeCount) = slot(header, .dxType),
+              Self.equal(text, typeStart, typeCount, "icd-10-cm"),
+              case .text(let start, let count) = slot(header, .diagnoses) else { return false }
+        // The reader's JSON array of strings: ["A10","",...]; an escaped string is left to SQLite.
+        let json = UnsafeBufferPointer(rebasing: text[Int(start)..<Int(start + count)])
+        var i = 1
+        while i < json.count, json[i] == UInt8(ascii: "\"") {
+            var end = i + 1
+            while end < json.count, json[end] != UInt8(ascii: "\"") {
+                if json[end] == UInt8(ascii: "\\") { return true }
+                end += 1
+            }
+            if end > i + 1, try valueSets.contains(.diagnosis, UnsafeBufferPointer(rebasing: json[(i + 1)..<end])) { return true }
+            i = end + 2
+        }
+        return false
+    }
+
+    /// Whether a line's procedure or revenue code of the claim may be in a value set.
+    private func linesMayMatch(_ text: UnsafeBufferPointer<UInt8>) throws -> Bool {
+        for row in order {
+            if case .text(let start, let count) = slot(row, .hcpcs),
+               try valueSets.contains(.procedure, UnsafeBufferPointer(rebasing: text[Int(start)..<Int(start + count)])) { return true }
+            if case .text(let start, let count) = slot(row, .revenue),
+               try valueSets.contains(.revenue, UnsafeBufferPointer(rebasing: text[Int(start)..<Int(start + count)])) { return true }
+        }
+        return false
     }
 
     // MARK: Lines
@@ -293,6 +332,10 @@ public final class ClaimStream: ClaimRowBinder {
         case .text(let start, let count):
             statement.bindTextNoCopy(UnsafeBufferPointer(rebasing: text[Int(start)..<Int(start + count)]), at: index)
         }
+    }
+
+    private static func equal(_ text: UnsafeBufferPointer<UInt8>, _ start: Int32, _ count: Int32, _ other: StaticString) -> Bool {
+        Int(count) == other.utf8CodeUnitCount && memcmp(text.baseAddress! + Int(start), other.utf8Start, Int(count)) == 0
     }
 
     private static func int(_ slot: Slot) -> Int64? {

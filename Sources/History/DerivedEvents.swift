@@ -10,7 +10,8 @@ struct DerivedEvents {
         case all
         /// The claims a load just stored, listed in `temp.claim_head`.
         case justStored
-        /// The claims a `ClaimStream` stored, listed in `temp.claim_seen` with their member.
+        /// The claims a `ClaimStream` stored, listed in `temp.claim_seen` with their member, and
+        /// flagged there when a diagnosis (`dx_match`) or a line (`line_match`) may be in a value set.
         case streamed
 
         /// The claims as (claim_id, member_id, start_day, dx_type, claim_type, load_id).
@@ -18,9 +19,17 @@ struct DerivedEvents {
             switch self {
             case .all: "(SELECT claim_id, member_id, start_day, dx_code_type AS dx_type, claim_type, load_id FROM claim)"
             case .justStored: "(SELECT claim_id, member_id, start_day, dx_type, claim_type, load_id FROM temp.claim_head)"
-            case .streamed:
-                "(SELECT claim_id, member_id, start_day, dx_type, claim_type, load_id FROM temp.claim_seen WHERE member_id IS NOT NULL)"
+            case .streamed: Self.streamed(where: "member_id IS NOT NULL")
             }
+        }
+
+        /// The claims whose diagnoses may give events.
+        fileprivate var diagnosisSource: String { self == .streamed ? Self.streamed(where: "dx_match") : source }
+        /// The claims whose lines may have categories.
+        fileprivate var lineSource: String { self == .streamed ? Self.streamed(where: "line_match") : source }
+
+        private static func streamed(where condition: String) -> String {
+            "(SELECT claim_id, member_id, start_day, dx_type, claim_type, load_id FROM temp.claim_seen WHERE \(condition))"
         }
     }
 
@@ -40,12 +49,12 @@ struct DerivedEvents {
                       || coalesce(l.hcpcs_modifier_3 || ';', '') || coalesce(l.hcpcs_modifier_4 || ';', '')
                       || coalesce(l.hcpcs_modifier_5 || ';', ''), ';'),
                 coalesce(l.revenue_center_code, ''), coalesce(l.charge_amount, '')
-            FROM \(claims.source) h CROSS JOIN claim_line l ON l.claim_id = h.claim_id
+            FROM \(claims.lineSource) h CROSS JOIN claim_line l ON l.claim_id = h.claim_id
             """
         try db.execute("""
             INSERT INTO dx_event(member_id, category, day, claim_id, position, code, load_id)
             SELECT h.member_id, v.value_set, h.start_day, h.claim_id, d.position, d.code, h.load_id
-            FROM \(claims.source) h
+            FROM \(claims.diagnosisSource) h
             CROSS JOIN claim_diagnosis d ON d.claim_id = h.claim_id
             CROSS JOIN value_set_code v ON v.code_system = 'ICD10CM' AND v.code = d.code
             WHERE h.dx_type = 'icd-10-cm';
