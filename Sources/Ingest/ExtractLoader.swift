@@ -23,12 +23,17 @@ public final class ExtractLoader {
         /// How often progress is reported, in rows.
         public var progressEvery: Int
         public var clock: Clock
+        /// Loads every claims file through the stage, even one whose claims are adjacent (the
+        /// stored result is the same; for comparing the two paths).
+        public var stagedClaims: Bool
 
-        public init(delimiter: UInt8? = nil, rejectsDirectory: String = ".", progressEvery: Int = 100_000, clock: Clock = .system) {
+        public init(delimiter: UInt8? = nil, rejectsDirectory: String = ".", progressEvery: Int = 100_000, clock: Clock = .system,
+                    stagedClaims: Bool = false) {
             self.delimiter = delimiter
             self.rejectsDirectory = rejectsDirectory
             self.progressEvery = progressEvery
             self.clock = clock
+            self.stagedClaims = stagedClaims
         }
     }
 
@@ -46,14 +51,25 @@ public final class ExtractLoader {
     ///
     /// - Throws: `IngestError` for a file that cannot be loaded; `SQLiteError` (locked, read-only,
     ///   disk full); `ReadError` when the rejects file cannot be written. The database is unchanged.
+    ///
+    /// A claims file is first loaded claim by claim as it is read (`ClaimStream`); when a claim's
+    /// rows turn out not to be together, that attempt is rolled back and the file is read again
+    /// and loaded through the stage (`ClaimStage`), with the same result.
     public func load(path: String, kind: ExtractKind) throws -> LoadReport {
-        do {
-            return try load(path: path, kind: kind, streamed: true)
-        } catch is ClaimStream.NotAdjacent {
-            // Rolled back: a claim's rows are not together, so the file is loaded again, staged.
-            return try load(path: path, kind: kind, streamed: false)
+        if !options.stagedClaims {
+            do {
+                return try load(path: path, kind: kind, streamed: true)
+            } catch is ClaimStream.NotAdjacent {
+                // Rolled back: nothing of the attempt is kept.
+            }
         }
+        if kind == .claims { claimFilesStaged += 1 }
+        return try load(path: path, kind: kind, streamed: false)
     }
+
+    /// How many claims files this loader has loaded through the stage (claims not adjacent, or
+    /// `Options.stagedClaims`).
+    public private(set) var claimFilesStaged = 0
 
     /// Loads one file; `streamed` applies claims as their rows end (`ClaimLoader`), and throws
     /// `ClaimStream.NotAdjacent`, with nothing changed, when a claim's rows are not together.

@@ -22,6 +22,10 @@ public final class TestHistory {
     }
 
     public var databasePath: String { directory.file("lbp.sqlite") }
+    /// Loads claims files through the stage even when their claims are adjacent.
+    public var stagedClaims = false
+    /// Whether the last claims file loaded went through the stage.
+    public private(set) var lastLoadWasStaged = false
 
     /// Loads eligibility rows as one file; returns the report.
     @discardableResult
@@ -40,7 +44,8 @@ public final class TestHistory {
     public func load(_ text: String, kind: ExtractKind, name: String? = nil) throws -> LoadReport {
         fileCounter += 1
         let path = directory.write(name ?? "\(kind.rawValue)_\(fileCounter).csv", text)
-        let loader = ExtractLoader(db: db, options: .init(rejectsDirectory: directory.path, clock: clock))
+        let loader = ExtractLoader(db: db, options: .init(rejectsDirectory: directory.path, clock: clock, stagedClaims: stagedClaims))
+        defer { lastLoadWasStaged = loader.claimFilesStaged > 0 }
         return try loader.load(path: path, kind: kind)
     }
 }
