@@ -27,11 +27,9 @@ public final class ClaimStream: ClaimRowBinder {
     private let store: ClaimStore
     private let seen, crossReject: Statement
     private let valueSets: ValueSetProbe
-    /// Stored lines waiting for a multi-row insert (`lineParameters` slots each), and their text.
-    @exclusivity(unchecked) private var lineSlots: [Slot] = []
-    @exclusivity(unchecked) private var lineBytes: [UInt8] = []
-    private static let lineParameters = 17
-    private static let linesPerInsert = 32
+    /// The stored claims' rows, inserted many per statement.
+    private let claims, diagnoses, lines: BatchInsert
+    private let diagnosesOfOneClaim: Statement
 
     /// The row being bound.
     @exclusivity(unchecked) private var pending: [Slot]
@@ -50,19 +48,31 @@ public final class ClaimStream: ClaimRowBinder {
         try db.execute("""
             DROP TABLE IF EXISTS temp.claim_seen;
             CREATE TEMP TABLE claim_seen(claim_id TEXT PRIMARY KEY, member_id TEXT, claim_type TEXT, start_day INTEGER,
-                end_day INTEGER, dx_type TEXT, frequency TEXT, payer TEXT, plan TEXT, data_source TEXT, file_name TEXT,
-                file_date TEXT, dx TEXT, from_day INTEGER, load_id INTEGER, dx_match INTEGER, line_match INTEGER)
-                WITHOUT ROWID;
+                dx_type TEXT, from_day INTEGER, load_id INTEGER, dx_match INTEGER, line_match INTEGER) WITHOUT ROWID;
             DROP TABLE IF EXISTS temp.claim_cross_reject;
             CREATE TEMP TABLE claim_cross_reject(source_line INTEGER PRIMARY KEY, column_name TEXT, message TEXT);
             """)
         store = try ClaimStore(db: db, loadID: loadID)
         seen = try db.prepare("""
-            INSERT OR IGNORE INTO claim_seen(claim_id, member_id, claim_type, start_day, end_day, dx_type, frequency,
-                payer, plan, data_source, file_name, file_date, dx, from_day, load_id, dx_match, line_match)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO claim_seen(claim_id, member_id, claim_type, start_day, dx_type, from_day, load_id,
+                dx_match, line_match)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         valueSets = try ValueSetProbe(db)
+        claims = BatchInsert(db, """
+            INSERT INTO claim(claim_id, claim_type, member_id, start_day, end_day, dx_code_type, frequency_code,
+                payer, plan, data_source, file_name, file_date, load_id)
+            """, columns: 13)
+        diagnoses = BatchInsert(db, "INSERT INTO claim_diagnosis(claim_id, position, code)", columns: 3, rowsPerInsert: 64)
+        lines = BatchInsert(db, """
+            INSERT INTO claim_line(claim_id, line_number, service_day, line_start_day, hcpcs_code, hcpcs_modifier_1,
+                hcpcs_modifier_2, hcpcs_modifier_3, hcpcs_modifier_4, hcpcs_modifier_5, revenue_center_code,
+                bill_type_code, place_of_service_code, paid_amount, charge_amount, load_id, source_line)
+            """, columns: 17)
+        diagnosesOfOneClaim = try db.prepare("""
+            INSERT INTO claim_diagnosis(claim_id, position, code)
+            SELECT ?1, d.key + 1, d.value FROM json_each(?2) d WHERE d.value <> ''
+            """)
         crossReject = try db.prepare("INSERT INTO claim_cross_reject(source_line, column_name, message) VALUES (?, ?, ?)")
         pending = Array(repeating: .null, count: Self.width)
     }
@@ -120,22 +130,14 @@ public final class ClaimStream: ClaimRowBinder {
         return true
     }
 
-    /// Finishes the last claim, stores the headers and diagnoses of the stored claims and records
-    /// their members (set-based, from `temp.claim_seen`), and derives their events;
+    /// Finishes the last claim, inserts the rows still waiting, removes the stored claims' voids,
+    /// records their members (set-based, from `temp.claim_seen`) and derives their events;
     /// `temp.claim_cross_reject` is left for `ClaimStage.forEachRejectedRow` (and dropped by
     /// `ClaimStage.drop`).
     public func finish() throws -> StageOutcome {
         if rows > 0 { try finishClaim() }
-        try flushLines()
+        for batch in [claims, diagnoses, lines] { try batch.flush() }
         try db.execute("""
-            INSERT INTO claim(claim_id, claim_type, member_id, start_day, end_day, dx_code_type, frequency_code,
-                payer, plan, data_source, file_name, file_date, load_id)
-            SELECT claim_id, claim_type, member_id, start_day, end_day, dx_type, frequency, payer, plan, data_source,
-                file_name, file_date, load_id
-            FROM temp.claim_seen WHERE member_id IS NOT NULL ORDER BY claim_id;
-            INSERT INTO claim_diagnosis(claim_id, position, code)
-            SELECT h.claim_id, d.key + 1, d.value FROM temp.claim_seen h, json_each(h.dx) d
-            WHERE h.member_id IS NOT NULL AND d.value <> '' ORDER BY h.claim_id, d.key;
             DELETE FROM claim_void WHERE claim_id IN (SELECT claim_id FROM temp.claim_seen WHERE member_id IS NOT NULL);
             """)
         try db.run("""
@@ -196,17 +198,16 @@ public final class ClaimStream: ClaimRowBinder {
         }
 
         // The claim id must be new to this file; nothing of the claim is written before this check.
-        // A stored claim's header waits there for `finish()`.
+        // A stored claim's member and flags wait there for `finish()`.
         bind(seen, 1, header, .claimID, text)
         if stored {
-            let columns: [C] = [.memberID, .claimType, .startDay, .endDay, .dxType, .frequency, .payer, .plan,
-                                .dataSource, .fileName, .fileDate, .diagnoses]
+            let columns: [C] = [.memberID, .claimType, .startDay, .dxType]
             for (offset, column) in columns.enumerated() { bind(seen, Int32(offset + 2), header, column, text) }
-            seen.bind(fromDay, at: 14)
-            seen.bind(loadID, at: 15)
+            seen.bind(fromDay, at: 6)
+            seen.bind(loadID, at: 7)
             // Flags that let the derived events skip the claims no value set can match.
-            seen.bind(try diagnosesMayMatch(header, text) ? 1 : 0, at: 16)
-            seen.bind(try linesMayMatch(text) ? 1 : 0, at: 17)
+            seen.bind(try diagnosesMayMatch(header, text) ? 1 : 0, at: 8)
+            seen.bind(try linesMayMatch(text) ? 1 : 0, at: 9)
         }
         try seen.run()
         guard db.changes == 1 else { throw NotAdjacent() }
@@ -237,7 +238,7 @@ public final class ClaimStream: ClaimRowBinder {
         if existed { outcome.claimsReplaced += 1 }
         outcome.claimsStored += 1
         outcome.linesStored += rows
-        try queueLines(text)
+        try queueClaim(header, text)
     }
 
     // MARK: Value-set flags
@@ -273,49 +274,66 @@ public final class ClaimStream: ClaimRowBinder {
         return false
     }
 
-    // MARK: Lines
+    // MARK: Rows of a stored claim
 
-    /// The parameters of one `claim_line` row, by column.
-    private static let lineColumns: [C] = [.claimID, .lineNumber, .startDay, .lineStartDay, .hcpcs, .modifier1,
+    /// The parameters of one `claim` row, by column (`load_id` last, added).
+    private static let claimColumns: [C] = [.claimID, .claimType, .memberID, .startDay, .endDay, .dxType, .frequency,
+                                            .payer, .plan, .dataSource, .fileName, .fileDate]
+    /// The parameters of one `claim_line` row, by column; the service day (third) is the line's
+    /// start day or the claim's, `load_id` (sixteenth) is added.
+    private static let lineColumns: [C] = [.claimID, .lineNumber, .lineStartDay, .hcpcs, .modifier1,
                                            .modifier2, .modifier3, .modifier4, .modifier5, .revenue, .billType,
-                                           .placeOfService, .paid, .charge, .startDay, .sourceLine]
+                                           .placeOfService, .paid, .charge]
 
-    /// Queues the current claim's lines (in line order) for the multi-row insert.
-    private func queueLines(_ text: UnsafeBufferPointer<UInt8>) throws {
+    /// Queues the current claim's header, diagnoses and lines (in line order).
+    private func queueClaim(_ header: Int, _ text: UnsafeBufferPointer<UInt8>) throws {
+        for column in Self.claimColumns { append(slot(header, column), to: claims, text) }
+        claims.append(loadID)
+        try claims.endRow()
+        try queueDiagnoses(header, text)
         for row in order {
-            for (offset, column) in Self.lineColumns.enumerated() {
-                var value = slot(row, column)
-                if offset == 2, case .int = slot(row, .lineStartDay) { value = slot(row, .lineStartDay) } // service day
-                if offset == 15 { value = .int(loadID) }
-                if case .text(let start, let count) = value {
-                    lineSlots.append(.text(start: Int32(lineBytes.count), count: count))
-                    lineBytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(start)..<Int(start + count)]))
-                } else {
-                    lineSlots.append(value)
-                }
-            }
-            if lineSlots.count == Self.lineParameters * Self.linesPerInsert { try flushLines() }
+            append(slot(row, .claimID), to: lines, text)
+            append(slot(row, .lineNumber), to: lines, text)
+            if case .int = slot(row, .lineStartDay) { append(slot(row, .lineStartDay), to: lines, text) }
+            else { append(slot(row, .startDay), to: lines, text) }
+            for column in Self.lineColumns.dropFirst(2) { append(slot(row, column), to: lines, text) }
+            lines.append(loadID)
+            append(slot(row, .sourceLine), to: lines, text)
+            try lines.endRow()
         }
     }
 
-    /// Inserts the queued lines with one statement.
-    private func flushLines() throws {
-        let lines = lineSlots.count / Self.lineParameters
-        guard lines > 0 else { return }
-        defer {
-            lineSlots.removeAll(keepingCapacity: true)
-            lineBytes.removeAll(keepingCapacity: true)
+    /// Queues the header's diagnoses (the reader's JSON array of strings, `["A10","",...]`) by
+    /// position, empty ones left out; an array with an escaped string is unpacked by SQLite.
+    private func queueDiagnoses(_ header: Int, _ text: UnsafeBufferPointer<UInt8>) throws {
+        guard case .text(let start, let count) = slot(header, .diagnoses) else { return }
+        let json = UnsafeBufferPointer(rebasing: text[Int(start)..<Int(start + count)])
+        if json.contains(UInt8(ascii: "\\")) {
+            bind(diagnosesOfOneClaim, 1, header, .claimID, text)
+            bind(diagnosesOfOneClaim, 2, header, .diagnoses, text)
+            try diagnosesOfOneClaim.run()
+            return
         }
-        let row = "(" + Array(repeating: "?", count: Self.lineParameters).joined(separator: ", ") + ")"
-        let insert = try db.cached("""
-            INSERT INTO claim_line(claim_id, line_number, service_day, line_start_day, hcpcs_code, hcpcs_modifier_1,
-                hcpcs_modifier_2, hcpcs_modifier_3, hcpcs_modifier_4, hcpcs_modifier_5, revenue_center_code,
-                bill_type_code, place_of_service_code, paid_amount, charge_amount, load_id, source_line)
-            VALUES \(Array(repeating: row, count: lines).joined(separator: ", "))
-            """)
-        try lineBytes.withUnsafeBufferPointer { text in
-            for (offset, value) in lineSlots.enumerated() { Self.bind(insert, Int32(offset + 1), value, text) }
-            try insert.run()
+        var i = 1, position: Int64 = 0
+        while i < json.count, json[i] == UInt8(ascii: "\"") {
+            var end = i + 1
+            while end < json.count, json[end] != UInt8(ascii: "\"") { end += 1 }
+            position += 1
+            if end > i + 1 {
+                append(slot(header, .claimID), to: diagnoses, text)
+                diagnoses.append(position)
+                diagnoses.append(UnsafeBufferPointer(rebasing: json[(i + 1)..<end]))
+                try diagnoses.endRow()
+            }
+            i = end + 2
+        }
+    }
+
+    private func append(_ value: Slot, to batch: BatchInsert, _ text: UnsafeBufferPointer<UInt8>) {
+        switch value {
+        case .null: batch.appendNull()
+        case .int(let v): batch.append(v)
+        case .text(let start, let count): batch.append(UnsafeBufferPointer(rebasing: text[Int(start)..<Int(start + count)]))
         }
     }
 
