@@ -142,11 +142,6 @@ public struct HistoryReader {
         return charges
     }
 
-    /// The newest ledger entry (the history a decision or check sees), if anything was loaded.
-    public func lastLoad() throws -> LedgerEntry? {
-        try LoadLedger(db).latest()
-    }
-
     /// A JSON array of strings (for `json_each`), written by hand: it is built once per member.
     static func jsonArray(_ names: [String]) -> String {
         var out: [UInt8] = [UInt8(ascii: "[")]

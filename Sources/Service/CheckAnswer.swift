@@ -4,12 +4,12 @@ import Reports
 
 /// The answer to a check: what the policy says about each line of the claim, applied to the
 /// member's stored history as of the last load.
-struct CheckAnswer: Encodable, Sendable {
+public struct CheckAnswer: Encodable, Sendable {
     /// One line of the checked claim.
-    struct Line: Encodable, Sendable {
-        let lineNumber: Int
-        let imaging: Bool
-        let decision: Decision?
+    public struct Line: Encodable, Sendable {
+        public let lineNumber: Int
+        public let imaging: Bool
+        public let decision: Decision?
         let evidence: [EvidenceJSON]
         let rationale: String?
 
@@ -27,7 +27,7 @@ struct CheckAnswer: Encodable, Sendable {
                  redFlags = "red_flags", groupCode = "group_code"
         }
 
-        func encode(to encoder: any Encoder) throws {
+        public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(lineNumber, forKey: .lineNumber)
             try c.encode(imaging, forKey: .imaging)
@@ -45,29 +45,29 @@ struct CheckAnswer: Encodable, Sendable {
     }
 
     /// The history the check was made on.
-    struct HistoryJSON: Encodable, Sendable {
+    public struct HistoryJSON: Encodable, Sendable {
         let lastLoadID: Int64?
         let loadedAt: String?
 
         enum CodingKeys: String, CodingKey { case lastLoadID = "last_load_id", loadedAt = "loaded_at" }
 
-        func encode(to encoder: any Encoder) throws {
+        public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(lastLoadID, forKey: .lastLoadID)
             try c.encode(loadedAt, forKey: .loadedAt)
         }
     }
 
-    let claimID: String
+    public let claimID: String
     /// The claim is a void (frequency code 8): it would remove the stored claim; no line is decided.
-    let isVoid: Bool
+    public let isVoid: Bool
     let policy: PolicyJSON
     let history: HistoryJSON
-    let lines: [Line]
+    public let lines: [Line]
 
     enum CodingKeys: String, CodingKey { case claimID = "claim_id", isVoid = "void", policy, history, lines }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(claimID, forKey: .claimID)
         try c.encode(isVoid, forKey: .isVoid)

@@ -7,7 +7,7 @@ import SQLiteDB
 /// The pre-payment check behind `POST /v1/check` and `/v1/check/batch`: extract rows become a
 /// candidate claim by the loader's rules (`CandidateClaims`), and `ClaimChecker` applies it to
 /// the member's stored history and decides its imaging lines, writing nothing.
-enum CheckEngine {
+public enum CheckEngine {
     /// The one claim of a request's rows.
     ///
     /// - Throws: `ServiceError` 422 with the field and line of the first row a load would reject,
@@ -26,10 +26,11 @@ enum CheckEngine {
         return claims[0]
     }
 
-    /// Checks each claim on the history `db` holds now (run inside the request's read transaction),
-    /// under the current policy, each on its own.
-    static func check(_ claims: [CandidateClaim], db: Connection) throws -> [CheckAnswer] {
-        let policy = try CurrentPolicy.resolve(db)
+    /// Checks each claim on the history `db` holds now (run inside one read transaction), under
+    /// `policy` (default: the current stored policy), each on its own. `lbp check --json` prints
+    /// these answers too.
+    public static func check(_ claims: [CandidateClaim], db: Connection, policy: ResolvedPolicy? = nil) throws -> [CheckAnswer] {
+        let policy = try policy ?? CurrentPolicy.resolve(db)
         let checker = ClaimChecker(db: db, policy: policy)
         let lineage = try Lineage(db: db)
         let last = try LoadLedger(db).latest()

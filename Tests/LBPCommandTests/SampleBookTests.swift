@@ -78,5 +78,14 @@ struct SampleBookTests {
             Issue.record("claim \(row[0]) line \(row[1]) decided \(row[3]) \(row[4]) but is not in expected_decisions.csv")
         }
         #expect(actual == expected, "the export lists the same lines in the same (claim, line) order")
+
+        // The sample's claims to check before payment: what Samples/README.md says, and nothing stored.
+        let check = try lbp(["check", samples.appendingPathComponent("incoming_claims.csv").path])
+        #expect(check.stdout.split(separator: "\n").map(String.init) == [
+            "claim C00301 line 1: not an imaging line",
+            "claim C00301 line 2: ALLOW RED_FLAG_TRAUMA",
+            "claim C09901 line 1: DENY LBP_IMAGING_WITHIN_28_DAYS (CO-50 N130)",
+        ])
+        #expect(try lbp(["export", "--format", "csv"]).stdout == export.stdout)
     }
 }

@@ -78,6 +78,30 @@ struct DecideCommandTests {
         #expect(try history.scalar("SELECT count(*) FROM decision") == 0)
     }
 
+    @Test("policy set stores a version decide then uses; show prints it; history lists it; a window past the bounds is refused")
+    func policyCommands() throws {
+        let history = try makeHistory()
+        let db = ["--database", history.databasePath]
+        let empty = try runLBP(["policy", "history"] + db, in: history.directory.path)
+        #expect(empty.stdout.contains("no policy stored"))
+        let plan = history.directory.write("plan.json", #"{"exemptPlans": ["PPO"]}"#)
+        let set = try runLBP(["policy", "set", plan] + db, in: history.directory.path)
+        #expect(set.exitCode == 0, "\(set.stderr)")
+        let show = try runLBP(["policy", "show"] + db, in: history.directory.path)
+        let shown = try JSONDecoder().decode(PolicySettings.self, from: Data(show.stdout.utf8))
+        #expect(shown.exemptPlans == ["PPO"])
+        let listed = try runLBP(["policy", "history"] + db, in: history.directory.path)
+        #expect(listed.stdout.split(separator: "\n").count == 2)
+        #expect(listed.stdout.contains("plan.json"))
+        let decided = try runLBP(["decide", "--json"] + db, in: history.directory.path)
+        #expect(decided.stdout.contains(Reason.planExempt))
+        let far = history.directory.write("far.json", #"{"redFlags": [{"reason": "R", "valueSet": "TRAUMA", "from": "-1y", "to": "+20000y"}]}"#)
+        let refused = try runLBP(["policy", "set", far] + db, in: history.directory.path)
+        #expect(refused.exitCode == 65)
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        #expect(try runLBP(["policy", "history"] + db, in: history.directory.path).stdout.split(separator: "\n").count == 2)
+    }
+
     @Test("explain tells the index date, the lookback window, the enrollment check and each red-flag window")
     func explainText() throws {
         let history = try makeHistory()
