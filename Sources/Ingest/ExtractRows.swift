@@ -52,20 +52,33 @@ public enum ExtractRows {
             throw IngestError.notText(path: path, reason: error.message)
         }
         guard !header.isEmpty else { throw IngestError.emptyFile(path: path) }
+        // The loader's file rule: a column named twice fails the file (positions, not names).
+        var seen = Set<String>(), duplicates: [Int] = []
+        for (position, name) in header.enumerated() where !name.isEmpty && !seen.insert(name).inserted { duplicates.append(position + 1) }
+        if !duplicates.isEmpty { throw IngestError.duplicateColumns(path: path, positions: duplicates) }
         var rows: [ExtractRow] = []
         while try reader.next() {
-            if let issue = reader.issue {
-                rows.append(ExtractRow(line: reader.lineNumber, fields: [:], defect: RowDefect(message: issue.message)))
-            } else if reader.fieldCount != header.count {
-                rows.append(ExtractRow(line: reader.lineNumber, fields: [:],
-                                       defect: RowDefect(message: "expected \(header.count) fields, found \(reader.fieldCount)")))
-            } else {
-                var fields: [String: String] = [:]
-                for (index, name) in header.enumerated() where !name.isEmpty { fields[name] = reader.string(index) }
-                rows.append(ExtractRow(line: reader.lineNumber, fields: fields))
-            }
+            rows.append(row(reader, header: header))
         }
         return rows
+    }
+
+    /// The current record as a row, or as a row with the defect a load would reject it for
+    /// (bad quoting, a NUL, a ragged row, a field that is not UTF-8).
+    private static func row(_ reader: CSVReader, header: [String]) -> ExtractRow {
+        let line = reader.lineNumber
+        if let issue = reader.issue { return ExtractRow(line: line, fields: [:], defect: RowDefect(message: issue.message)) }
+        guard reader.fieldCount == header.count else {
+            return ExtractRow(line: line, fields: [:], defect: RowDefect(message: "expected \(header.count) fields, found \(reader.fieldCount)"))
+        }
+        var fields: [String: String] = [:]
+        for (index, name) in header.enumerated() where !name.isEmpty {
+            guard let text = String(validating: reader.field(index), as: UTF8.self) else {
+                return ExtractRow(line: line, fields: [:], defect: RowDefect(field: name, kind: .badValue, message: "\(name) is not valid UTF-8 text"))
+            }
+            fields[name] = text
+        }
+        return ExtractRow(line: line, fields: fields)
     }
 
     private static func x12Rows(_ source: any ByteSource) throws -> [ExtractRow] {

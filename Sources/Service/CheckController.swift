@@ -28,8 +28,7 @@ struct CheckController {
         let rows: [ExtractRow]
         switch MediaType(request.headers[.contentType]) {
         case .json: rows = try ClaimBody.rows(json: body.readableBytesView)
-        case .csv: rows = try CSVClaimBody.rows(Array(body.readableBytesView))
-        case .x12: rows = try X12ClaimBody.rows(Array(body.readableBytesView))
+        case .csv, .x12: rows = try ClaimFileBody.rows(Array(body.readableBytesView))
         case .jsonLines, .other: throw ServiceError(.unsupportedMediaType, "send the claim as application/json, text/csv or application/edi-x12 (many claims: /v1/check/batch)")
         }
         let candidate = try CheckEngine.candidate(rows)

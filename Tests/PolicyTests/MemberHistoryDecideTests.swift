@@ -205,6 +205,17 @@ struct MemberHistoryDecideTests {
         #expect(voided.lines.allSatisfy { $0.decision == nil })
     }
 
+    @Test("a file read for checking keeps the loader's rules: ragged rows, invalid UTF-8, a column named twice")
+    func checkFileRules() throws {
+        let ragged = try ExtractRows.read(bytes: Array("claim_id,claim_line_number\nC1\n".utf8), path: "f")
+        #expect(ragged.first?.defect?.kind == .malformedRow)
+        #expect(ragged.first?.line == 2)
+        let invalid = try ExtractRows.read(bytes: Array("claim_id,member_id\nC1,".utf8) + [0xFF, 0x0A], path: "f")
+        #expect(invalid.first?.defect?.field == "member_id")
+        #expect(invalid.first?.defect?.kind == .badValue)
+        #expect(throws: IngestError.self) { try ExtractRows.read(bytes: Array("claim_id,b,CLAIM_ID\n1,2,3\n".utf8), path: "f") }
+    }
+
     @Test("a candidate row the loader would reject is a problem naming the column and the line")
     func candidateProblems() throws {
         let base = ["claim_id": "C1", "claim_line_number": "1", "claim_type": "professional", "member_id": "M1",
