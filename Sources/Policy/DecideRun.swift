@@ -224,7 +224,7 @@ private struct Pass {
               AND NOT EXISTS (SELECT 1 FROM decided_line n WHERE n.claim_id = d.claim_id AND n.line_number = d.line_number)
             ORDER BY d.claim_id, d.line_number
             """, [.optional(scope.memberID), .optional(scope.claimID), .optional(scope.serviceFrom?.number),
-                  .optional(scope.serviceTo?.number), .integer(Int64(changedSince?.reachDays ?? 0))]) {
+                  .optional(scope.serviceTo?.number)] + (changedSince.map { [.integer(Int64($0.reachDays))] } ?? [])) {
             undecided.append(($0.int64(0), $0.text(1), $0.int(2), $0.text(3), $0.text(4)))
         }
         let categories = evaluator.policy.settings.imagingValueSets
