@@ -103,7 +103,7 @@ PAYER = "Acme Health Plan"
 
 # --------------------------------------------------------------------------------------------
 # Code pools. Every LBP / imaging / red-flag code below is in the matching value set of
-# shared/valuesets (checked with --self-check when a value-set folder is given).
+# Sources/ValueSets/data (checked with --self-check --valuesets Sources/ValueSets/data).
 # --------------------------------------------------------------------------------------------
 
 # (code without dot, weight)
@@ -865,7 +865,7 @@ def self_check(out_dir, gz):
 
 
 def check_value_sets(folder):
-    """Check that every LBP / red-flag / imaging code used here is in the shared value sets."""
+    """Check that every LBP / red-flag / imaging code used here is in the value sets given."""
     sets = {}
     for name in os.listdir(folder):
         if name.endswith(".csv") and name != "PROVENANCE.csv":

@@ -4,12 +4,15 @@ import Ingest
 import Testing
 import TestSupport
 
-/// Every public 837 sample in `../shared/x12-samples/` (see its PROVENANCE.md) loads, rejects or
-/// fails for the reason its provenance entry gives. Skipped, saying so, where the folder is absent.
+/// Every public 837 sample of an external corpus (open-source X12 parsers' test files, not shipped
+/// here because of their licences; `$LBP_X12_SAMPLES`, else `x12-samples` in a `shared` folder
+/// beside the checkout) loads, rejects or fails for the reason its PROVENANCE.md gives. Skipped,
+/// saying so, where the folder is absent.
 @Suite
 struct X12PublicSampleTests {
-    /// The samples folder, relative to the package root.
+    /// The samples folder: `$LBP_X12_SAMPLES`, else beside the package root.
     static let folder: String = {
+        if let given = ProcessInfo.processInfo.environment["LBP_X12_SAMPLES"], !given.isEmpty { return given }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return root.appendingPathComponent("../shared/x12-samples").standardized.path
     }()
@@ -77,7 +80,7 @@ struct X12PublicSampleTests {
         ("Inteligenz__X12Parser/UnicodeExample.txt", .fails("UTF-16")),
     ]
 
-    @Test(.enabled(if: present, "../shared/x12-samples is absent: the public 837 samples are not tested"))
+    @Test(.enabled(if: present, "no public 837 samples folder ($LBP_X12_SAMPLES): they are not tested"))
     func everySampleLoadsRejectsOrFailsAsItsProvenanceSays() throws {
         // Every sample in the folder has an expectation.
         let files = try FileManager.default.subpathsOfDirectory(atPath: Self.folder)
@@ -108,7 +111,7 @@ struct X12PublicSampleTests {
         }
     }
 
-    @Test(.enabled(if: present, "../shared/x12-samples is absent"))
+    @Test(.enabled(if: present, "no public 837 samples folder ($LBP_X12_SAMPLES)"))
     func samplesMapAsTheirProvenanceDescribes() throws {
         let history = try TestHistory()
         func load(_ file: String) throws { _ = try loadFile(history, path: Self.folder + "/" + file, kind: .claims) }
