@@ -65,11 +65,12 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible {
     /// `YYYY-MM-DD`.
     public var iso: String {
         let (y, m, d) = components
-        guard (0...9999).contains(y) else { return String(y) + "-" + Day(unchecked: 2000, month: m, day: d).iso.dropFirst(5) }
-        func digit(_ value: Int) -> UInt8 { UInt8(48 + value) }
-        let bytes: [UInt8] = [digit(y / 1000), digit(y / 100 % 10), digit(y / 10 % 10), digit(y % 10), 45,
-                              digit(m / 10), digit(m % 10), 45, digit(d / 10), digit(d % 10)]
-        return String(decoding: bytes, as: UTF8.self)
+        func digits(_ value: Int, _ count: Int) -> [UInt8] {
+            (0..<count).reversed().map { UInt8(48 + value / Int(Day.pow10[$0]) % 10) }
+        }
+        // Window arithmetic may step past 9999 (`Day(unchecked:)`): such a year is written in full.
+        let year = (0...9999).contains(y) ? digits(y, 4) : Array(String(y).utf8)
+        return String(decoding: year + [45] + digits(m, 2) + [45] + digits(d, 2), as: UTF8.self)
     }
 
     public var description: String { iso }
@@ -87,6 +88,8 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible {
     }
 
     public static func < (a: Day, b: Day) -> Bool { a.number < b.number }
+
+    private static let pow10: [Int32] = [1, 10, 100, 1000]
 
     // MARK: Calendar arithmetic (proleptic Gregorian; H. Hinnant's days-from-civil)
 

@@ -45,7 +45,7 @@ struct CheckCommand: ParsableCommand {
                 case .success(let answer):
                     print(json ? String(decoding: try encoder.encode(answer), as: UTF8.self) : Self.text(answer))
                 case .failure(let problem):
-                    print(json ? String(decoding: try encoder.encode(ProblemJSON(problem)), as: UTF8.self)
+                    print(json ? String(decoding: try encoder.encode(ErrorBody(ServiceError(problem))), as: UTF8.self)
                         : "line \(problem.line): cannot check this claim: \(problem.message)")
                 }
             }
@@ -63,18 +63,5 @@ struct CheckCommand: ParsableCommand {
             let codes = decision.denial.map { " (\($0.groupCode)-\($0.carc) \($0.rarc))" } ?? ""
             return "claim \(answer.claimID) line \(line.lineNumber): \(decision.outcome.rawValue) \(decision.reason)\(codes)"
         }.joined(separator: "\n")
-    }
-}
-
-/// A claim that could not be checked, as the service answers a 422.
-private struct ProblemJSON: Encodable {
-    let error: String
-    let field: String
-    let line: Int
-
-    init(_ problem: CandidateProblem) {
-        error = problem.message
-        field = problem.field
-        line = problem.line
     }
 }

@@ -21,6 +21,14 @@ public struct StoredPolicy: Sendable, Codable, Equatable {
 public struct PolicyStore {
     private let db: Connection
 
+    /// A stored policy version whose settings this binary cannot read (written by a newer `lbp`?).
+    public struct Unreadable: Error, CustomStringConvertible, Sendable {
+        public let versionID: Int64
+        public var description: String {
+            "stored policy version \(versionID) cannot be read by this lbp (set by a newer version?); set the policy again with lbp policy set"
+        }
+    }
+
     public init(_ db: Connection) { self.db = db }
 
     /// The current policy resolved against the stored value sets: the newest stored version, or the
@@ -42,8 +50,11 @@ public struct PolicyStore {
             SELECT version_id, policy_id, version, settings, value_sets, source, created_at FROM policy_version ORDER BY version_id
             """) { row in
             let decoder = JSONDecoder()
+            // A version this binary cannot read must not be skipped: an older one would silently decide.
             guard let settings = try? decoder.decode(PolicySettings.self, from: Data(row.text(3).utf8)),
-                  let sets = try? decoder.decode([String: String].self, from: Data(row.text(4).utf8)) else { return }
+                  let sets = try? decoder.decode([String: String].self, from: Data(row.text(4).utf8)) else {
+                throw Unreadable(versionID: row.int64(0))
+            }
             versions.append(StoredPolicy(versionID: row.int64(0), policyID: row.text(1), version: row.text(2),
                                          settings: settings, valueSets: sets, source: row.text(5), createdAt: row.text(6)))
         }

@@ -17,7 +17,7 @@ public enum CheckEngine {
         do {
             claims = try CandidateClaims.parse(rows: rows)
         } catch let problem as CandidateProblem {
-            throw ServiceError(.unprocessableContent, problem.message, field: problem.field, line: problem.line)
+            throw ServiceError(problem)
         }
         guard claims.count == 1 else {
             throw ServiceError(.unprocessableContent, "the body holds \(claims.count) claims (by claim_id); /v1/check takes one, /v1/check/batch many",

@@ -1,4 +1,5 @@
 import Hummingbird
+import Ingest
 
 /// An answer that is not a success, with a body the caller can read:
 /// `{"error": "...", "field": "...", "line": N}` (`field` and `line` only where they apply, as in
@@ -20,6 +21,11 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
         self.line = line
     }
 
+    /// 422 for a claim row a load would reject, naming its column and line.
+    public init(_ problem: CandidateProblem) {
+        self.init(.unprocessableContent, problem.message, field: problem.field, line: problem.line)
+    }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = JSONAnswer.response(ErrorBody(self), status: status)
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
@@ -35,13 +41,13 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
     static let internalError = ServiceError(.internalServerError, "the service could not answer; the error is in its log")
 }
 
-/// The JSON body of an error answer.
-struct ErrorBody: Encodable, Sendable {
+/// The JSON body of an error answer (also what `lbp check --json` prints for a claim it cannot check).
+public struct ErrorBody: Encodable, Sendable {
     let error: String
     let field: String?
     let line: Int?
 
-    init(_ error: ServiceError) {
+    public init(_ error: ServiceError) {
         self.error = error.message
         field = error.field
         line = error.line
@@ -49,7 +55,7 @@ struct ErrorBody: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey { case error, field, line }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(error, forKey: .error)
         try c.encodeIfPresent(field, forKey: .field)
