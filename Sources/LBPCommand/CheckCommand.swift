@@ -30,13 +30,11 @@ struct CheckCommand: ParsableCommand {
             let rows = try ExtractRows.read(path: file)
             let db = try database.openForReading()
             let results = try db.readSnapshot { () throws -> [Result<CheckAnswer, CandidateProblem>] in
-                let resolved = try policy.resolve(db)
-                return try CandidateClaims.parseEach(rows: rows).map { parsed in
-                    switch parsed {
-                    case .success(let claim): .success(try CheckEngine.check([claim], db: db, policy: resolved)[0])
-                    case .failure(let problem): .failure(problem)
-                    }
-                }
+                let parsed = CandidateClaims.parseEach(rows: rows)
+                // One check of every good claim (policy, lineage and ledger read once), answers put back in file order.
+                var answers = try CheckEngine.check(parsed.compactMap { try? $0.get() }, db: db, policy: try policy.resolve(db))
+                    .makeIterator()
+                return parsed.map { $0.map { _ in answers.next()! } }
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
