@@ -1,10 +1,5 @@
 import SQLiteDB
 
-/// One value of a row waiting in a `BatchInsert` (text as a range of its byte buffer).
-enum BatchValue {
-    case null, int(Int64), text(start: Int32, count: Int32)
-}
-
 /// Rows for one table inserted many per statement (`INSERT … VALUES (…), (…), …`): one statement
 /// run, and one descent of the b-tree cursor, for `rowsPerInsert` rows instead of one each.
 final class BatchInsert {
@@ -12,8 +7,10 @@ final class BatchInsert {
     private let prefix: String
     private let columns: Int
     private let rowsPerInsert: Int
-    @exclusivity(unchecked) private var values: [BatchValue] = []
+    @exclusivity(unchecked) private var values: [RowValue] = []
     @exclusivity(unchecked) private var bytes: [UInt8] = []
+    /// The statement for a full batch, prepared once.
+    private var fullInsert: Statement?
 
     /// `prefix` is the statement up to `VALUES` (`INSERT INTO t(a, b)`), naming `columns` columns.
     init(_ db: Connection, _ prefix: String, columns: Int, rowsPerInsert: Int = 32) {
@@ -44,8 +41,13 @@ final class BatchInsert {
             values.removeAll(keepingCapacity: true)
             bytes.removeAll(keepingCapacity: true)
         }
-        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        let insert = try db.cached(prefix + " VALUES " + Array(repeating: row, count: rows).joined(separator: ", "))
+        let insert: Statement
+        if rows == rowsPerInsert {
+            if fullInsert == nil { fullInsert = try db.prepare(sql(rows: rows)) }
+            insert = fullInsert!
+        } else {
+            insert = try db.cached(sql(rows: rows))
+        }
         try bytes.withUnsafeBufferPointer { text in
             for (offset, value) in values.enumerated() {
                 let index = Int32(offset + 1)
@@ -56,7 +58,13 @@ final class BatchInsert {
                     insert.bindTextNoCopy(UnsafeBufferPointer(rebasing: text[Int(start)..<Int(start + count)]), at: index)
                 }
             }
-            try insert.run()
+            // Every parameter was bound above.
+            try insert.runRebindingAll()
         }
+    }
+
+    private func sql(rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        return prefix + " VALUES " + Array(repeating: row, count: rows).joined(separator: ", ")
     }
 }

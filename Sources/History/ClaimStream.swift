@@ -9,18 +9,19 @@ import Glibc
 /// first row of the next claim (or the end of the file) is reached, by the rules `ClaimStore`
 /// applies to a stage, with the same stored result.
 ///
-/// Loaders bind each accepted row (`ClaimStage.Column` numbers) between `beginRow()` and
-/// `commitRow()`. Only the current claim's rows are held in memory. Every finished claim id is
+/// Loaders hand over accepted rows in batches (`ClaimRows`, filled by a `ClaimRowBuffer`, which
+/// also rejects a duplicate line), possibly read on another thread. Only the current claim's rows
+/// are held here. Every finished claim id is
 /// recorded in a TEMP table; a claim id that comes back after another claim throws `NotAdjacent`
 /// before anything of that claim is written: the caller then rolls the file's transaction back
 /// and loads the file through the stage (`ClaimStage`, `ClaimStore.applyStage`).
-public final class ClaimStream: ClaimRowBinder {
+public final class ClaimStream {
     /// The file's claims are not adjacent: a claim id seen again after another claim.
     public struct NotAdjacent: Error {}
 
-    private enum Slot { case null, int(Int64), text(start: Int32, count: Int32) }
+    private typealias Slot = RowValue
     private typealias C = ClaimStage.Column
-    private static let width = 27
+    private static let width = ClaimRows.width
 
     private let db: Connection
     private let loadID: Int64
@@ -31,9 +32,6 @@ public final class ClaimStream: ClaimRowBinder {
     private let claims, diagnoses, lines: BatchInsert
     private let diagnosesOfOneClaim: Statement
 
-    /// The row being bound.
-    @exclusivity(unchecked) private var pending: [Slot]
-    @exclusivity(unchecked) private var pendingBytes: [UInt8] = []
     /// The current claim's committed rows (`width` slots each) and their text.
     @exclusivity(unchecked) private var slots: [Slot] = []
     @exclusivity(unchecked) private var bytes: [UInt8] = []
@@ -74,60 +72,36 @@ public final class ClaimStream: ClaimRowBinder {
             SELECT ?1, d.key + 1, d.value FROM json_each(?2) d WHERE d.value <> ''
             """)
         crossReject = try db.prepare("INSERT INTO claim_cross_reject(source_line, column_name, message) VALUES (?, ?, ?)")
-        pending = Array(repeating: .null, count: Self.width)
     }
 
-    // MARK: Binding a row
+    // MARK: Taking rows
 
-    /// Starts a row: every column NULL.
-    public func beginRow() {
-        for i in pending.indices { pending[i] = .null }
-        pendingBytes.removeAll(keepingCapacity: true)
-    }
-
-    /// Forgets the row being bound (it was rejected).
-    public func abandonRow() { beginRow() }
-
-    public func bind(_ value: Int64, at index: Int32) { pending[Int(index) - 1] = .int(value) }
-    public func bind(_ value: Int, at index: Int32) { pending[Int(index) - 1] = .int(Int64(value)) }
-    public func bind(_ value: Int32?, at index: Int32) { pending[Int(index) - 1] = value.map { .int(Int64($0)) } ?? .null }
-    public func bind(_ value: String?, at index: Int32) {
-        guard var value else { pending[Int(index) - 1] = .null; return }
-        value.withUTF8 { bindText($0, at: index) }
-    }
-    public func bindText(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) {
-        pending[Int(index) - 1] = .text(start: Int32(pendingBytes.count), count: Int32(bytes.count))
-        pendingBytes.append(contentsOf: bytes)
-    }
-    public func bindTextNoCopy(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) { bindText(bytes, at: index) }
-
-    /// Adds the bound row to its claim, first finishing the previous claim when this row starts
-    /// another. Returns false, keeping nothing, when the claim already has a row with this line
-    /// number (the caller rejects the later row as a duplicate).
+    /// Adds a batch of rows (in file order) to their claims, finishing a claim when a row of
+    /// another claim follows it.
     ///
-    /// - Throws: `NotAdjacent` when this row's claim id belongs to a claim finished before.
-    public func commitRow() throws -> Bool {
-        if rows > 0 {
-            let sameClaim = pendingBytes.withUnsafeBufferPointer { p in
-                bytes.withUnsafeBufferPointer { c in Self.equal(pending[0], in: p, slots[0], in: c) }
-            }
-            if sameClaim {
-                let line = pending[Int(C.lineNumber.rawValue) - 1]
-                for row in 0..<rows where Self.int(slots[row * Self.width + Int(C.lineNumber.rawValue) - 1]) == Self.int(line) {
-                    return false
+    /// - Throws: `NotAdjacent` when a row's claim id belongs to a claim finished before.
+    public func append(_ batch: ClaimRows) throws {
+        try batch.bytes.withUnsafeBufferPointer { text in
+            for row in 0..<batch.count {
+                let offset = row * ClaimRows.width
+                if rows > 0 {
+                    let sameClaim = bytes.withUnsafeBufferPointer { current in
+                        Self.equal(batch.values[offset], in: text, slots[0], in: current)
+                    }
+                    if !sameClaim { try finishClaim() }
                 }
-            } else {
-                try finishClaim()
+                for value in batch.values[offset..<(offset + ClaimRows.width)] {
+                    if case .text(let start, let count) = value {
+                        slots.append(.text(start: Int32(bytes.count), count: count))
+                        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(start)..<Int(start + count)]))
+                    } else {
+                        slots.append(value)
+                    }
+                }
+                rows += 1
+                outcome.stagedRows += 1
             }
         }
-        let base = Int32(bytes.count)
-        for slot in pending {
-            if case .text(let start, let count) = slot { slots.append(.text(start: start + base, count: count)) } else { slots.append(slot) }
-        }
-        bytes.append(contentsOf: pendingBytes)
-        rows += 1
-        outcome.stagedRows += 1
-        return true
     }
 
     /// Finishes the last claim, inserts the rows still waiting, removes the stored claims' voids,

@@ -15,13 +15,17 @@ struct ClaimLoader {
     let loadID: Int64
     /// Whether to apply claims as they are read (adjacent claims) rather than through the stage.
     let streamed: Bool
+    /// Whether a streamed file is read on a second thread while this one writes.
+    let parallel: Bool
+    /// Rows per batch from reading to writing.
+    let batchRows: Int
 
     func run(into report: inout LoadReport) throws {
         let db = context.db
         let outcome: StageOutcome
         if streamed {
             let stream = try ClaimStream(db: db, loadID: loadID)
-            report.rowsRead = try ClaimRowReader(context: context).run(into: stream)
+            report.rowsRead = try ClaimRowReader(context: context).run(into: stream, parallel: parallel, batchRows: batchRows)
             outcome = try stream.finish()
         } else {
             try ClaimStage.create(db)

@@ -1,3 +1,4 @@
+import Foundation
 import History
 import SQLiteDB
 
@@ -33,30 +34,78 @@ struct ClaimRowReader {
                 throw error
             }
             try insert.run()
-            if context.db.changes == 0 {
-                throw RowProblem(column: "claim_line_number", kind: .duplicateLine,
-                                 message: "an earlier row of this file has the same claim_id and claim_line_number")
-            }
+            if context.db.changes == 0 { throw RowProblem.duplicateLine }
         }
     }
 
     /// Reads every row into `stream` (a file whose claims are adjacent); returns the number of
     /// rows read. Throws `ClaimStream.NotAdjacent` when a claim's rows are not together.
-    func run(into stream: ClaimStream) throws -> Int {
+    ///
+    /// Rows go to `stream` in batches of `batchRows`. With `parallel`, the file is read, checked and batched on a second thread (`ClaimRowBuffer`
+    /// batches through a bounded `HandOff`) while this thread writes the claims: rejects and line
+    /// numbers stay in file order, since one thread reads the whole file.
+    func run(into stream: ClaimStream, parallel: Bool, batchRows: Int) throws -> Int {
         let columns = resolveColumns()
+        guard parallel else {
+            let buffer = ClaimRowBuffer(batchSize: batchRows)
+            let rows = try read(into: buffer, columns: columns) { try stream.append($0) }
+            try stream.append(buffer.take())
+            return rows
+        }
+        let reading = ParallelRead(reader: self, columns: columns, batchRows: batchRows)
+        let thread = Thread { reading.run() }
+        thread.name = "lbp-read"
+        thread.start()
+        do {
+            while let batch = try reading.handOff.next() { try stream.append(batch) }
+        } catch {
+            reading.handOff.cancel()
+            reading.handOff.waitUntilFinished()
+            throw error
+        }
+        return reading.rows
+    }
+
+    /// The reading thread's side of `run(into:parallel:)`. Its state is touched by that thread
+    /// only until it finishes the hand-off, which the writing thread waits for before reading `rows`.
+    private final class ParallelRead: @unchecked Sendable {
+        let reader: ClaimRowReader
+        let columns: Columns
+        let batchRows: Int
+        let handOff = HandOff<ClaimRows>(capacity: 4)
+        private(set) var rows = 0
+
+        init(reader: ClaimRowReader, columns: Columns, batchRows: Int) {
+            self.reader = reader
+            self.columns = columns
+            self.batchRows = batchRows
+        }
+
+        func run() {
+            do {
+                let buffer = ClaimRowBuffer(batchSize: batchRows)
+                rows = try reader.read(into: buffer, columns: columns) { try handOff.put($0) }
+                try handOff.put(buffer.take())
+                handOff.finish()
+            } catch {
+                handOff.finish(throwing: error)
+            }
+        }
+    }
+
+    /// Reads every row into `buffer`, passing each full batch to `batch`; returns the rows read.
+    private func read(into buffer: ClaimRowBuffer, columns: Columns, batch: (ClaimRows) throws -> Void) throws -> Int {
         var scratch = RowScratch()
         return try context.forEachRow {
-            stream.beginRow()
+            buffer.beginRow()
             do {
-                try bindRow(stream, columns: columns, scratch: &scratch)
+                try bindRow(buffer, columns: columns, scratch: &scratch)
             } catch {
-                stream.abandonRow()
+                buffer.abandonRow()
                 throw error
             }
-            if try !stream.commitRow() {
-                throw RowProblem(column: "claim_line_number", kind: .duplicateLine,
-                                 message: "an earlier row of this file has the same claim_id and claim_line_number")
-            }
+            guard buffer.commitRow() else { throw RowProblem.duplicateLine }
+            if buffer.isFull { try batch(buffer.take()) }
         }
     }
 

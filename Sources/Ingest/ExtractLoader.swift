@@ -26,14 +26,21 @@ public final class ExtractLoader {
         /// Loads every claims file through the stage, even one whose claims are adjacent (the
         /// stored result is the same; for comparing the two paths).
         public var stagedClaims: Bool
+        /// Reads a streamed claims file on a second thread while the claims are written (the
+        /// stored result is the same; false reads and writes on the calling thread).
+        public var parallelRead: Bool
+        /// Rows per batch handed from reading to writing (memory: a few batches of rows).
+        public var readBatchRows: Int
 
         public init(delimiter: UInt8? = nil, rejectsDirectory: String = ".", progressEvery: Int = 100_000, clock: Clock = .system,
-                    stagedClaims: Bool = false) {
+                    stagedClaims: Bool = false, parallelRead: Bool = true, readBatchRows: Int = 512) {
             self.delimiter = delimiter
             self.rejectsDirectory = rejectsDirectory
             self.progressEvery = progressEvery
             self.clock = clock
             self.stagedClaims = stagedClaims
+            self.parallelRead = parallelRead
+            self.readBatchRows = max(1, readBatchRows)
         }
     }
 
@@ -139,7 +146,10 @@ public final class ExtractLoader {
                 report.loadID = try ledger.begin(kind: kind.rawValue, fileName: fileName, loadedAt: options.clock.timestamp())
                 switch kind {
                 case .eligibility: try EligibilityLoader(context: context, loadID: report.loadID).run(into: &report)
-                case .claims: try ClaimLoader(context: context, loadID: report.loadID, streamed: streamed).run(into: &report)
+                case .claims:
+                    try ClaimLoader(context: context, loadID: report.loadID, streamed: streamed,
+                                    parallel: options.parallelRead, batchRows: options.readBatchRows)
+                        .run(into: &report)
                 }
                 try opened.raw.drain()
                 report.sha256 = digest.finalize()

@@ -25,4 +25,8 @@ struct RowProblem: Error {
     static func notUTF8(_ column: String) -> RowProblem {
         RowProblem(column: column, kind: .badValue, message: "\(column) is not valid UTF-8 text")
     }
+    /// A second row of a claim with the same line number (the later one is rejected).
+    static let duplicateLine = RowProblem(
+        column: "claim_line_number", kind: .duplicateLine,
+        message: "an earlier row of this file has the same claim_id and claim_line_number")
 }

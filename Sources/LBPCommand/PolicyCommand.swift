@@ -13,6 +13,7 @@ struct PolicyCommand: ParsableCommand {
 
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "Validate a JSON settings file and store it as the current policy version.")
 
         @Argument(help: "The settings file (keys it omits keep their defaults; see docs/policy.md).") var file: String
@@ -40,6 +41,7 @@ struct PolicyCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Print the current policy settings as JSON (the settings file format).")
 
         @OptionGroup var database: DatabaseOptions

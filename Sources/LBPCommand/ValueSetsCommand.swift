@@ -11,7 +11,7 @@ struct ValueSetsCommand: ParsableCommand {
         subcommands: [List.self, Reload.self, Load.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the stored value sets.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the stored value sets.")
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
@@ -27,6 +27,7 @@ struct ValueSetsCommand: ParsableCommand {
 
     struct Reload: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reload",
             abstract: "Replace every stored value set by the ones shipped in this binary, and rebuild the events.")
         @OptionGroup var database: DatabaseOptions
 
@@ -42,6 +43,7 @@ struct ValueSetsCommand: ParsableCommand {
 
     struct Load: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "load",
             abstract: "Add or replace value sets from CSV files (value_set,code_system,code,description), and rebuild the events.")
         @Argument(help: "Value-set CSV files.") var files: [String]
         @OptionGroup var database: DatabaseOptions

@@ -24,6 +24,10 @@ public final class TestHistory {
     public var databasePath: String { directory.file("lbp.sqlite") }
     /// Loads claims files through the stage even when their claims are adjacent.
     public var stagedClaims = false
+    /// Reads streamed claims files on a second thread (`ExtractLoader.Options.parallelRead`).
+    public var parallelRead = true
+    /// Rows per batch from reading to writing (`ExtractLoader.Options.readBatchRows`).
+    public var readBatchRows = 512
     /// Whether the last claims file loaded went through the stage.
     public private(set) var lastLoadWasStaged = false
 
@@ -44,7 +48,9 @@ public final class TestHistory {
     public func load(_ text: String, kind: ExtractKind, name: String? = nil) throws -> LoadReport {
         fileCounter += 1
         let path = directory.write(name ?? "\(kind.rawValue)_\(fileCounter).csv", text)
-        let loader = ExtractLoader(db: db, options: .init(rejectsDirectory: directory.path, clock: clock, stagedClaims: stagedClaims))
+        let loader = ExtractLoader(db: db, options: .init(
+            rejectsDirectory: directory.path, clock: clock, stagedClaims: stagedClaims, parallelRead: parallelRead,
+            readBatchRows: readBatchRows))
         defer { lastLoadWasStaged = loader.claimFilesStaged > 0 }
         return try loader.load(path: path, kind: kind)
     }

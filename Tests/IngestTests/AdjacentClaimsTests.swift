@@ -41,9 +41,11 @@ import TestSupport
     ]
 
     /// Loads `files` into a new history; returns it with its reports and rejects files.
-    private func load(_ files: [String], staged: Bool) throws -> (TestHistory, [LoadReport], [String?]) {
+    private func load(_ files: [String], staged: Bool, reading: Reading = .parallel(batchRows: 512))
+        throws -> (TestHistory, [LoadReport], [String?]) {
         let history = try TestHistory()
         history.stagedClaims = staged
+        reading.configure(history)
         var reports: [LoadReport] = []
         var rejects: [String?] = []
         for (index, text) in files.enumerated() {
@@ -61,8 +63,31 @@ import TestSupport
          report.claimsVoided, report.voidsOfUnknownClaims]
     }
 
-    @Test func adjacentClaimsStoreWhatTheStageStores() throws {
-        let (streamed, streamedReports, streamedRejects) = try load(Self.files, staged: false)
+    /// How a streamed file is read: on a second thread or not, and how many rows per batch (1 and
+    /// 2 put claims across batches).
+    enum Reading: CustomTestStringConvertible, CaseIterable {
+        case parallel(batchRows: Int), sameThread(batchRows: Int)
+
+        static let allCases: [Reading] = [1, 2, 3, 512].flatMap { [.parallel(batchRows: $0), .sameThread(batchRows: $0)] }
+
+        func configure(_ history: TestHistory) {
+            switch self {
+            case .parallel(let rows): history.parallelRead = true; history.readBatchRows = rows
+            case .sameThread(let rows): history.parallelRead = false; history.readBatchRows = rows
+            }
+        }
+
+        var testDescription: String {
+            switch self {
+            case .parallel(let rows): "read on a second thread, \(rows) rows per batch"
+            case .sameThread(let rows): "read on the same thread, \(rows) rows per batch"
+            }
+        }
+    }
+
+    @Test(arguments: Reading.allCases)
+    func adjacentClaimsStoreWhatTheStageStores(reading: Reading) throws {
+        let (streamed, streamedReports, streamedRejects) = try load(Self.files, staged: false, reading: reading)
         let (staged, stagedReports, stagedRejects) = try load(Self.files, staged: true)
         #expect(try databaseDigest(streamed.db) == databaseDigest(staged.db))
         #expect(streamedReports.map(summary) == stagedReports.map(summary))
@@ -75,7 +100,8 @@ import TestSupport
         #expect(try rows(streamed.db, "SELECT count(*) FROM line_category") != [[0]])
     }
 
-    @Test func claimsThatAreNotAdjacentAreLoadedThroughTheStage() throws {
+    @Test(arguments: Reading.allCases)
+    func claimsThatAreNotAdjacentAreLoadedThroughTheStage(reading: Reading) throws {
         // C1's rows are apart, after a duplicate and a bad row, so the first attempt has rejects to forget.
         let file = ClaimRow.csv([
             .init(claim: "C1", line: 1, member: "M1", start: "2024-03-01", hcpcs: "72148", dx: ["M5450"]),
@@ -85,6 +111,7 @@ import TestSupport
             .init(claim: "C1", line: 2, member: "M1", start: "2024-03-01", dx: ["Z0000"]),
         ])
         let history = try TestHistory()
+        reading.configure(history)
         let report = try history.load(file, kind: .claims, name: "apart.csv")
         #expect(history.lastLoadWasStaged)
         try expectCountsAddUp(report, history.db)
