@@ -68,12 +68,16 @@ public struct HistoryReader {
                         AND ch.from_day <= lc.service_day + ?7)
                 """)
         }
+        // The lines are chosen in a DISTINCT subquery that the index answers alone (it holds the
+        // category, member, day and key); only the chosen lines are then read from the table, not
+        // every line of the categories (a seek per index entry, most of the table's pages).
         let statement = try db.prepare("""
-            SELECT claim_id, line_number, member_id, service_day, hcpcs_code, claim_type, claim_start_day, primary_dx,
-                load_id, modifiers, revenue_code, charge_amount
-            FROM line_category lc WHERE \(filters.joined(separator: " AND "))
-            GROUP BY claim_id, line_number
-            ORDER BY member_id, claim_id, line_number
+            SELECT lc.claim_id, lc.line_number, member_id, service_day, hcpcs_code, claim_type, claim_start_day,
+                primary_dx, load_id, modifiers, revenue_code, charge_amount
+            FROM (SELECT DISTINCT claim_id, line_number FROM line_category lc WHERE \(filters.joined(separator: " AND "))) chosen
+            JOIN line_category lc ON lc.claim_id = chosen.claim_id AND lc.line_number = chosen.line_number
+            GROUP BY lc.claim_id, lc.line_number
+            ORDER BY member_id, lc.claim_id, lc.line_number
             """)
         statement.bind(Self.jsonArray(categories), at: 1)
         if let member = scope.memberID { statement.bind(member, at: 2) }
@@ -92,21 +96,26 @@ public struct HistoryReader {
         }
     }
 
-    /// Fills `temp.changed_member` (member_id, from_day): every member a load after `load`
-    /// touched, with the earliest day touched. One range scan of the newer loads' rows, so the
-    /// lines and decisions of a run are then matched against a small table.
+    /// Defines `temp.changed_member` (member_id, from_day): a member a load after `load` touched,
+    /// with the earliest day that load touched (one row per load). A view, not a copy: a month's
+    /// load touches most members, while a run asks about the few with imaging lines or decisions,
+    /// each a seek on `member_change`'s key per newer load (`temp.changed_since` holds the bound
+    /// watermark).
     public func collectChangedMembers(afterLoad load: Int64) throws {
         try db.execute("""
-            DROP TABLE IF EXISTS temp.changed_member;
-            CREATE TEMP TABLE changed_member(member_id TEXT PRIMARY KEY, from_day INTEGER NOT NULL) WITHOUT ROWID;
+            DROP VIEW IF EXISTS temp.changed_member;
+            DROP TABLE IF EXISTS temp.changed_since;
+            CREATE TEMP TABLE changed_since(load_id INTEGER NOT NULL);
+            CREATE TEMP VIEW changed_member(member_id, from_day) AS
+                SELECT member_id, from_day FROM member_change
+                WHERE load_id IN (SELECT load_id FROM load_ledger WHERE load_id > (SELECT load_id FROM temp.changed_since));
             """)
-        // No GROUP BY: grouping by member would scan the member index over every load; this is a
-        // range scan of the newer loads on the primary key.
-        try db.run("""
-            INSERT INTO temp.changed_member(member_id, from_day)
-            SELECT member_id, from_day FROM member_change WHERE load_id > ?
-            ON CONFLICT (member_id) DO UPDATE SET from_day = min(from_day, excluded.from_day)
-            """, [.integer(load)])
+        try db.run("INSERT INTO temp.changed_since(load_id) VALUES (?)", [.integer(load)])
+    }
+
+    /// Drops what `collectChangedMembers` defined.
+    public func forgetChangedMembers() throws {
+        try db.execute("DROP VIEW IF EXISTS temp.changed_member; DROP TABLE IF EXISTS temp.changed_since;")
     }
 
     /// The current version of a stored imaging line, if the line exists and is still imaging.

@@ -255,7 +255,8 @@ private struct Pass {
             WHERE run_id = ?
             """, [.integer(Int64(summary.linesDecided)), .integer(Int64(summary.newDecisions)),
                   .integer(Int64(summary.changedDecisions)), .integer(Int64(summary.withdrawnDecisions)), .integer(runID)])
-        try db.execute("DROP TABLE temp.decided_line; DROP TABLE IF EXISTS temp.changed_member;")
+        try db.execute("DROP TABLE temp.decided_line")
+        try reader.forgetChangedMembers()
     }
 }
 
