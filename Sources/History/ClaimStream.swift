@@ -26,18 +26,34 @@ public final class ClaimStream {
     private let db: Connection
     private let loadID: Int64
     private let store: ClaimStore
-    private let seen, crossReject: Statement
+    private let crossReject, existing: Statement
     private let valueSets: ValueSetProbe
-    /// The stored claims' rows, inserted many per statement.
-    private let claims, diagnoses, lines: BatchInsert
+    /// The finished claim ids (`temp.claim_seen`) and the stored claims' rows, many per statement.
+    private let seen, claims, diagnoses, lines: BatchInsert
     private let diagnosesOfOneClaim: Statement
 
-    /// The current claim's committed rows (`width` slots each) and their text.
+    /// Claims judged and waiting to be written, at most `window` of them, then the rows of the
+    /// claim being read: `width` slots per row over one text buffer.
+    private static let window = 64
     @exclusivity(unchecked) private var slots: [Slot] = []
     @exclusivity(unchecked) private var bytes: [UInt8] = []
     @exclusivity(unchecked) private var rows = 0
+    /// The first row of the claim being read.
+    @exclusivity(unchecked) private var claimStart = 0
+    @exclusivity(unchecked) private var judged: [Judged] = []
+    /// The judged claims' rows in line order, each claim's a range of it.
     @exclusivity(unchecked) private var order: [Int] = []
     @exclusivity(unchecked) private var outcome = StageOutcome()
+
+    /// A claim judged by the rules, waiting in the window.
+    private struct Judged {
+        /// Its rows in line order, as a range of `order`; the first is the header.
+        let order: Range<Int>
+        /// The header column its rows disagree on (the claim is rejected whole).
+        let inconsistent: String?
+        let void: Bool
+        let diagnosesDiffer: Bool
+    }
 
     /// Creates the TEMP tables of the pass (finished claim ids, rows of claims rejected whole).
     public init(db: Connection, loadID: Int64) throws {
@@ -51,11 +67,13 @@ public final class ClaimStream {
             CREATE TEMP TABLE claim_cross_reject(source_line INTEGER PRIMARY KEY, column_name TEXT, message TEXT);
             """)
         store = try ClaimStore(db: db, loadID: loadID)
-        seen = try db.prepare("""
-            INSERT OR IGNORE INTO claim_seen(claim_id, member_id, claim_type, start_day, dx_type, from_day, load_id,
+        // Inserted a window at a time: a claim id already there fails the insert (NotAdjacent).
+        seen = BatchInsert(db, """
+            INSERT INTO claim_seen(claim_id, member_id, claim_type, start_day, dx_type, from_day, load_id,
                 dx_match, line_match)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """, columns: 9, rowsPerInsert: Self.window)
+        existing = try db.prepare("SELECT claim_id FROM claim WHERE claim_id IN ("
+                                  + Array(repeating: "?", count: Self.window).joined(separator: ", ") + ")")
         valueSets = try ValueSetProbe(db)
         claims = BatchInsert(db, """
             INSERT INTO claim(claim_id, claim_type, member_id, start_day, end_day, dx_code_type, frequency_code,
@@ -84,11 +102,11 @@ public final class ClaimStream {
         try batch.bytes.withUnsafeBufferPointer { text in
             for row in 0..<batch.count {
                 let offset = row * ClaimRows.width
-                if rows > 0 {
+                if rows > claimStart {
                     let sameClaim = bytes.withUnsafeBufferPointer { current in
-                        Self.equal(batch.values[offset], in: text, slots[0], in: current)
+                        Self.equal(batch.values[offset], in: text, slot(claimStart, .claimID), in: current)
                     }
-                    if !sameClaim { try finishClaim() }
+                    if !sameClaim { try endClaim() }
                 }
                 for value in batch.values[offset..<(offset + ClaimRows.width)] {
                     if case .text(let start, let count) = value {
@@ -109,7 +127,8 @@ public final class ClaimStream {
     /// `temp.claim_cross_reject` is left for `ClaimStage.forEachRejectedRow` (and dropped by
     /// `ClaimStage.drop`).
     public func finish() throws -> StageOutcome {
-        if rows > 0 { try finishClaim() }
+        if rows > claimStart { try endClaim() }
+        try writeWindow()
         for batch in [claims, diagnoses, lines] { try batch.flush() }
         try db.execute("""
             DELETE FROM claim_void WHERE claim_id IN (SELECT claim_id FROM temp.claim_seen WHERE member_id IS NOT NULL);
@@ -124,25 +143,25 @@ public final class ClaimStream {
         return outcome
     }
 
-    // MARK: Judging and writing one claim
-
-    private func finishClaim() throws {
-        defer {
-            slots.removeAll(keepingCapacity: true)
-            bytes.removeAll(keepingCapacity: true)
-            rows = 0
-        }
-        try bytes.withUnsafeBufferPointer { try finishClaim(text: $0) }
-    }
+    // MARK: Judging a claim
 
     private func slot(_ row: Int, _ column: C) -> Slot { slots[row * Self.width + Int(column.rawValue) - 1] }
 
-    private func finishClaim(text: UnsafeBufferPointer<UInt8>) throws {
+    /// Judges the claim just read (its rows are `claimStart..<rows`) and adds it to the window;
+    /// writes the window when it is full.
+    private func endClaim() throws {
+        try bytes.withUnsafeBufferPointer { try judgeClaim(text: $0) }
+        claimStart = rows
+        if judged.count == Self.window { try writeWindow() }
+    }
+
+    private func judgeClaim(text: UnsafeBufferPointer<UInt8>) throws {
         // Rows in line-number order: the lowest-numbered line is the header.
-        order.removeAll(keepingCapacity: true)
-        order.append(contentsOf: 0..<rows)
-        order.sort { (Self.int(slot($0, .lineNumber)) ?? 0) < (Self.int(slot($1, .lineNumber)) ?? 0) }
-        let header = order[0]
+        let first = order.count
+        order.append(contentsOf: claimStart..<rows)
+        order[first...].sort { (Self.int(slot($0, .lineNumber)) ?? 0) < (Self.int(slot($1, .lineNumber)) ?? 0) }
+        let claimOrder = order[first...]
+        let header = order[first]
         func same(_ row: Int, _ column: C) -> Bool { Self.equal(slot(row, column), in: text, slot(header, column), in: text) }
         func isVoid(_ row: Int) -> Bool {
             guard case .text(let start, let count) = slot(row, .frequency) else { return false }
@@ -152,7 +171,7 @@ public final class ClaimStream {
         var inconsistent: String?
         var diagnosesDiffer = false
         var void = isVoid(header)
-        for row in order.dropFirst() {
+        for row in claimOrder.dropFirst() {
             if isVoid(row) { void = true }
             if inconsistent == nil {
                 if !same(row, .claimType) { inconsistent = "claim_type" }
@@ -161,58 +180,100 @@ public final class ClaimStream {
             }
             if !same(row, .diagnoses) || !same(row, .dxType) { diagnosesDiffer = true }
         }
-        let stored = inconsistent == nil && !void
+        judged.append(Judged(order: first..<order.count, inconsistent: inconsistent, void: void, diagnosesDiffer: diagnosesDiffer))
 
+        // Every claim id goes to `temp.claim_seen`; a stored claim's member, earliest day and
+        // flags wait there for `finish()`.
+        append(slot(header, .claimID), to: seen, text)
+        guard inconsistent == nil && !void else {
+            for _ in 0..<8 { seen.appendNull() }
+            try seen.endRow()
+            return
+        }
         var fromDay = Int64.max
-        if stored {
-            for row in order {
-                if let day = Self.int(slot(row, .startDay)) { fromDay = min(fromDay, day) }
-                if let day = Self.int(slot(row, .lineStartDay)) { fromDay = min(fromDay, day) }
-            }
+        for row in claimOrder {
+            if let day = Self.int(slot(row, .startDay)) { fromDay = min(fromDay, day) }
+            if let day = Self.int(slot(row, .lineStartDay)) { fromDay = min(fromDay, day) }
         }
+        for column in [C.memberID, .claimType, .startDay, .dxType] { append(slot(header, column), to: seen, text) }
+        seen.append(fromDay)
+        seen.append(loadID)
+        // Flags that let the derived events skip the claims no value set can match.
+        seen.append(try diagnosesMayMatch(header, text) ? 1 : 0)
+        seen.append(try linesMayMatch(claimOrder, text) ? 1 : 0)
+        try seen.endRow()
+    }
 
-        // The claim id must be new to this file; nothing of the claim is written before this check.
-        // A stored claim's member and flags wait there for `finish()`.
-        bind(seen, 1, header, .claimID, text)
-        if stored {
-            let columns: [C] = [.memberID, .claimType, .startDay, .dxType]
-            for (offset, column) in columns.enumerated() { bind(seen, Int32(offset + 2), header, column, text) }
-            seen.bind(fromDay, at: 6)
-            seen.bind(loadID, at: 7)
-            // Flags that let the derived events skip the claims no value set can match.
-            seen.bind(try diagnosesMayMatch(header, text) ? 1 : 0, at: 8)
-            seen.bind(try linesMayMatch(text) ? 1 : 0, at: 9)
+    // MARK: Writing the window
+
+    /// Writes the judged claims: their ids first (a claim id seen earlier in the file throws
+    /// `NotAdjacent`, and the caller rolls the whole file back), then which of them are stored
+    /// already, with one statement each for the window; then each claim is rejected, voided,
+    /// replaced or stored in file order.
+    private func writeWindow() throws {
+        guard !judged.isEmpty else { return }
+        defer {
+            judged.removeAll(keepingCapacity: true)
+            order.removeAll(keepingCapacity: true)
+            slots.removeAll(keepingCapacity: true)
+            bytes.removeAll(keepingCapacity: true)
+            rows = 0
+            claimStart = 0
         }
-        try seen.run()
-        guard db.changes == 1 else { throw NotAdjacent() }
+        do {
+            try seen.flush()
+        } catch let error as SQLiteError where error.isKeyViolation {
+            throw NotAdjacent()
+        }
+        try bytes.withUnsafeBufferPointer { text in
+            let stored = try storedClaims(text)
+            for claim in judged { try write(claim, stored: stored, text) }
+        }
+    }
 
-        if let column = inconsistent {
-            for row in order {
+    /// The ids, among the window's claims that are not rejected, of those the history holds.
+    private func storedClaims(_ text: UnsafeBufferPointer<UInt8>) throws -> Set<String> {
+        var parameter: Int32 = 0
+        for claim in judged where claim.inconsistent == nil {
+            parameter += 1
+            bind(existing, parameter, order[claim.order.lowerBound], .claimID, text)
+        }
+        defer { existing.reset() }
+        var stored = Set<String>()
+        while try existing.step() { stored.insert(existing.text(0)) }
+        return stored
+    }
+
+    private func write(_ claim: Judged, stored: Set<String>, _ text: UnsafeBufferPointer<UInt8>) throws {
+        let claimOrder = order[claim.order]
+        let header = claimOrder.first!
+        if let column = claim.inconsistent {
+            for row in claimOrder {
                 bind(crossReject, 1, row, .sourceLine, text)
                 crossReject.bind(column, at: 2)
                 crossReject.bind("the rows of this claim disagree on \(column)", at: 3)
                 try crossReject.run()
             }
-            outcome.rejectedRows += rows
+            outcome.rejectedRows += claimOrder.count
             return
         }
-        if diagnosesDiffer { outcome.warnings += 1 }
+        if claim.diagnosesDiffer { outcome.warnings += 1 }
         let claimID = Self.string(slot(header, .claimID), in: text)
-        let existed = try store.remove(claimID: claimID)
-        if void {
+        let existed = stored.contains(claimID) ? try store.remove(claimID: claimID) : false
+        if claim.void {
             if existed {
                 try store.recordVoid(claimID: claimID)
                 outcome.claimsVoided += 1
             } else {
                 outcome.voidsOfUnknownClaims += 1
             }
-            outcome.voidRows += rows
+            outcome.voidRows += claimOrder.count
             return
         }
         if existed { outcome.claimsReplaced += 1 }
         outcome.claimsStored += 1
-        outcome.linesStored += rows
-        try queueClaim(header, text)
+        outcome.linesStored += claimOrder.count
+        try queueClaim(header, claimOrder, text)
     }
 
     // MARK: Value-set flags
@@ -238,8 +299,8 @@ public final class ClaimStream {
     }
 
     /// Whether a line's procedure or revenue code of the claim may be in a value set.
-    private func linesMayMatch(_ text: UnsafeBufferPointer<UInt8>) throws -> Bool {
-        for row in order {
+    private func linesMayMatch(_ rows: ArraySlice<Int>, _ text: UnsafeBufferPointer<UInt8>) throws -> Bool {
+        for row in rows {
             if case .text(let start, let count) = slot(row, .hcpcs),
                try valueSets.contains(.procedure, UnsafeBufferPointer(rebasing: text[Int(start)..<Int(start + count)])) { return true }
             if case .text(let start, let count) = slot(row, .revenue),
@@ -259,13 +320,13 @@ public final class ClaimStream {
                                            .modifier2, .modifier3, .modifier4, .modifier5, .revenue, .billType,
                                            .placeOfService, .paid, .charge]
 
-    /// Queues the current claim's header, diagnoses and lines (in line order).
-    private func queueClaim(_ header: Int, _ text: UnsafeBufferPointer<UInt8>) throws {
+    /// Queues a claim's header, diagnoses and lines (`rows`, in line order).
+    private func queueClaim(_ header: Int, _ rows: ArraySlice<Int>, _ text: UnsafeBufferPointer<UInt8>) throws {
         for column in Self.claimColumns { append(slot(header, column), to: claims, text) }
         claims.append(loadID)
         try claims.endRow()
         try queueDiagnoses(header, text)
-        for row in order {
+        for row in rows {
             append(slot(row, .claimID), to: lines, text)
             append(slot(row, .lineNumber), to: lines, text)
             if case .int = slot(row, .lineStartDay) { append(slot(row, .lineStartDay), to: lines, text) }

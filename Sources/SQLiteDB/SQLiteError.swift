@@ -28,6 +28,11 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public var isCorrupt: Bool { code == SQLITE_CORRUPT || code == SQLITE_NOTADB }
     public var cannotOpen: Bool { code == SQLITE_CANTOPEN }
     public var isIOError: Bool { code == SQLITE_IOERR }
+    /// A row's primary key or a unique index's key is already in the table.
+    public var isKeyViolation: Bool {
+        // SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE (C macros Swift does not import).
+        code == SQLITE_CONSTRAINT && (extendedCode >> 8 == 6 || extendedCode >> 8 == 8)
+    }
 
     public var description: String {
         var text = "SQLite error \(extendedCode): \(message)"

@@ -100,6 +100,50 @@ import TestSupport
         #expect(try rows(streamed.db, "SELECT count(*) FROM line_category") != [[0]])
     }
 
+    /// 150 claims per file: claims are judged and written 64 at a time, so replacements, voids,
+    /// rejected claims and duplicates fall on both sides of those windows.
+    static let manyClaims: [String] = {
+        func claims(_ range: ClosedRange<Int>, _ row: (Int) -> [ClaimRow]) -> String { ClaimRow.csv(range.flatMap(row)) }
+        let first = claims(1...150) { n in
+            (1...(n % 3 + 1)).map { line in
+                .init(claim: "K\(n)", line: line, member: "M\(n % 40)", start: "2024-01-\(String(format: "%02d", n % 28 + 1))",
+                      hcpcs: n % 7 == 0 ? "72148" : "99213", dx: [n % 5 == 0 ? "M5450" : "Z0000"])
+            }
+        }
+        let second = claims(60...209) { n in
+            var rows: [ClaimRow] = (1...(n % 2 + 1)).map { line in
+                .init(claim: "K\(n)", line: line, member: "M\(n % 40)", start: "2024-02-\(String(format: "%02d", n % 28 + 1))",
+                      hcpcs: n % 4 == 0 ? "72131" : "99214", dx: [n % 3 == 0 ? "M5450" : "Z0000"],
+                      frequency: n % 11 == 0 ? "8" : (n <= 150 ? "7" : "1"))
+            }
+            if n % 13 == 0 { rows.append(rows[0]) }  // a duplicate line
+            if n % 17 == 0 { rows.append(.init(claim: "K\(n)", line: 9, member: "M99", start: "2024-02-01", dx: ["M5450"])) }
+            return rows
+        }
+        return [first, second]
+    }()
+
+    @Test(arguments: Reading.allCases)
+    func claimsAcrossWindowsStoreWhatTheStageStores(reading: Reading) throws {
+        let (streamed, streamedReports, streamedRejects) = try load(Self.manyClaims, staged: false, reading: reading)
+        let (staged, stagedReports, stagedRejects) = try load(Self.manyClaims, staged: true)
+        #expect(try databaseDigest(streamed.db) == databaseDigest(staged.db))
+        #expect(streamedReports.map(summary) == stagedReports.map(summary))
+        #expect(streamedRejects.map { $0?.replacingOccurrences(of: streamed.directory.path, with: "") }
+                == stagedRejects.map { $0?.replacingOccurrences(of: staged.directory.path, with: "") })
+        let second = streamedReports[1]
+        #expect(second.claimsReplaced > 50 && second.claimsVoided > 5 && second.rowsRejected > 10)
+    }
+
+    @Test func aClaimComingBackSeveralWindowsLaterIsLoadedThroughTheStage() throws {
+        let rows = (1...150).map { ClaimRow(claim: "K\($0)", member: "M\($0)", start: "2024-03-01", dx: ["M5450"]) }
+            + [ClaimRow(claim: "K3", line: 2, member: "M3", start: "2024-03-01", dx: ["M5450"])]
+        let history = try TestHistory()
+        let report = try history.load(ClaimRow.csv(rows), kind: .claims, name: "late.csv")
+        #expect(history.lastLoadWasStaged)
+        #expect(summary(report) == [151, 151, 0, 0, 150, 0, 0, 0])
+    }
+
     @Test(arguments: Reading.allCases)
     func claimsThatAreNotAdjacentAreLoadedThroughTheStage(reading: Reading) throws {
         // C1's rows are apart, after a duplicate and a bad row, so the first attempt has rejects to forget.
