@@ -411,10 +411,12 @@ public final class CSVReader {
 
     /// Reads until the first line end is buffered (the header: BOM and delimiter detection need it
     /// whole, whatever sizes the source's reads return), the buffer is full, or the file ends.
+    /// In reads of at most 64 KiB: the records after the header are read with the rest, possibly
+    /// on another thread (a loader maps the header on its own thread, then hands the reader over).
     private func fill() throws {
         var scanned = 0
         while dataEnd < capacity && !eof {
-            try readMore()
+            try readMore(atMost: 64 << 10)
             while scanned < dataEnd {
                 if buffer[scanned] == 10 || buffer[scanned] == 13 { return }
                 scanned += 1
@@ -441,8 +443,9 @@ public final class CSVReader {
         try readMore()
     }
 
-    private func readMore() throws {
-        let n = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer + dataEnd, count: capacity - dataEnd))
+    private func readMore(atMost limit: Int = .max) throws {
+        let count = min(capacity - dataEnd, limit)
+        let n = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer + dataEnd, count: count))
         if n == 0 { eof = true } else { dataEnd += n }
     }
 }

@@ -14,7 +14,11 @@ final class ValueSetProbe {
     }
 
     private let statements: [Statement]
-    private var known: [[UInt8]: Bool] = [:]
+    /// Answers for codes of up to 7 bytes, keyed by the bytes, length and system packed in an integer
+    /// (no allocation per question: every ICD-10-CM, CPT, HCPCS and revenue code fits).
+    private var short: [UInt64: Bool] = [:]
+    /// Answers for longer codes.
+    private var long: [[UInt8]: Bool] = [:]
     private static let remembered = 65_536
 
     init(_ db: Connection) throws {
@@ -28,16 +32,29 @@ final class ValueSetProbe {
 
     /// Whether `code` (UTF-8) is in a value set of `system`.
     func contains(_ system: System, _ code: UnsafeBufferPointer<UInt8>) throws -> Bool {
-        var key = [system.rawValue]
-        key.append(contentsOf: code)
-        if let answer = known[key] { return answer }
+        if code.count <= 7 {
+            // Top byte: the system and the length (a NUL byte is not confused with the end).
+            var key = UInt64(system.rawValue << 3 | UInt8(code.count)) << 56
+            for (offset, byte) in code.enumerated() { key |= UInt64(byte) << (8 * offset) }
+            if let answer = short[key] { return answer }
+            let answer = try ask(system, code)
+            // Bounded whatever the file: a file of ever-new codes only asks again.
+            if short.count >= Self.remembered { short.removeAll(keepingCapacity: true) }
+            short[key] = answer
+            return answer
+        }
+        let key = [system.rawValue] + Array(code)
+        if let answer = long[key] { return answer }
+        let answer = try ask(system, code)
+        if long.count >= Self.remembered { long.removeAll(keepingCapacity: true) }
+        long[key] = answer
+        return answer
+    }
+
+    private func ask(_ system: System, _ code: UnsafeBufferPointer<UInt8>) throws -> Bool {
         let statement = statements[Int(system.rawValue)]
         statement.bindTextNoCopy(code, at: 1)
-        let answer = try statement.step()
-        statement.reset()
-        // Bounded whatever the file: a file of ever-new codes only asks again.
-        if known.count >= Self.remembered { known.removeAll(keepingCapacity: true) }
-        known[key] = answer
-        return answer
+        defer { statement.reset() }
+        return try statement.step()
     }
 }
