@@ -66,8 +66,8 @@ public struct LineScope: Sendable, Equatable {
     /// Lines of members whose claims or eligibility a load after `load` touched, dated no earlier
     /// than `reachDays` before the earliest day that load changed for them: a decision on D reads
     /// no history dated after D + `reachDays` (the latest window end after the index date).
-    /// Reading with it leaves those members in `temp.changed_member` (see
-    /// `HistoryReader.collectChangedMembers`).
+    /// Reading with it defines `temp.changed_member` over those loads' changes (see
+    /// `HistoryReader.collectChangedMembers`), for the caller's own queries.
     public struct Change: Sendable, Equatable {
         public var load: Int64
         public var reachDays: Int

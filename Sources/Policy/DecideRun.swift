@@ -210,7 +210,7 @@ private struct Pass {
     /// longer imaging, has its decision withdrawn.
     mutating func settleUndecided(scope: DecisionFilter, changedSince: LineScope.Change?) throws {
         var undecided: [(id: Int64, claimID: String, line: Int, outcome: String, reason: String)] = []
-        // The members a load touched are in temp.changed_member (left by the line read) when the
+        // The members a load touched are in temp.changed_member (a view the line read defined) when the
         // run is incremental; the statement names it only then.
         let changed = changedSince == nil ? "" : """
             AND EXISTS (SELECT 1 FROM temp.changed_member ch WHERE ch.member_id = d.member_id
