@@ -5,16 +5,17 @@ import Glibc
 #endif
 
 /// Applies a claims file to the history as it is read, without a stage, when the rows of each claim
-/// arrive together (as extracts and X12 files give them): a claim is judged and written when the
-/// first row of the next claim (or the end of the file) is reached, by the rules `ClaimStore`
-/// applies to a stage, with the same stored result.
+/// arrive together (as extracts and X12 files give them), by the rules `ClaimStore` applies to a
+/// stage, with the same stored result.
 ///
 /// Loaders hand over accepted rows in batches (`ClaimRows`, filled by a `ClaimRowBuffer`, which
-/// also rejects a duplicate line), possibly read on another thread. Only the current claim's rows
-/// are held here. Every finished claim id is
-/// recorded in a TEMP table; a claim id that comes back after another claim throws `NotAdjacent`
-/// before anything of that claim is written: the caller then rolls the file's transaction back
-/// and loads the file through the stage (`ClaimStage`, `ClaimStore.applyStage`).
+/// also rejects a duplicate line), possibly read on another thread. A claim is judged when the
+/// first row of the next claim (or the end of the file) arrives, and waits in a window of 64
+/// judged claims, which are then written together: their ids into a TEMP table, one query for
+/// which of them are stored already, then their rows, many per statement. A claim id that comes
+/// back after another claim fails the ids' insert and throws `NotAdjacent`: the caller then rolls
+/// the file's transaction back and loads the file through the stage (`ClaimStage`,
+/// `ClaimStore.applyStage`). Only the window's rows are held in memory.
 public final class ClaimStream {
     /// The file's claims are not adjacent: a claim id seen again after another claim.
     public struct NotAdjacent: Error {}
@@ -187,7 +188,7 @@ public final class ClaimStream {
         append(slot(header, .claimID), to: seen, text)
         guard inconsistent == nil && !void else {
             for _ in 0..<8 { seen.appendNull() }
-            try seen.endRow()
+            try insertingIDs { try seen.endRow() }
             return
         }
         var fromDay = Int64.max
@@ -201,7 +202,17 @@ public final class ClaimStream {
         // Flags that let the derived events skip the claims no value set can match.
         seen.append(try diagnosesMayMatch(header, text) ? 1 : 0)
         seen.append(try linesMayMatch(claimOrder, text) ? 1 : 0)
-        try seen.endRow()
+        try insertingIDs { try seen.endRow() }
+    }
+
+    /// Runs `body`, which may insert judged claims' ids: an id already in `temp.claim_seen` means
+    /// the file's claims are not adjacent.
+    private func insertingIDs(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as SQLiteError where error.isKeyViolation {
+            throw NotAdjacent()
+        }
     }
 
     // MARK: Writing the window
@@ -220,11 +231,7 @@ public final class ClaimStream {
             rows = 0
             claimStart = 0
         }
-        do {
-            try seen.flush()
-        } catch let error as SQLiteError where error.isKeyViolation {
-            throw NotAdjacent()
-        }
+        try insertingIDs { try seen.flush() }
         try bytes.withUnsafeBufferPointer { text in
             let stored = try storedClaims(text)
             for claim in judged { try write(claim, stored: stored, text) }

@@ -41,9 +41,10 @@ struct ClaimRowReader {
     /// Reads every row into `stream` (a file whose claims are adjacent); returns the number of
     /// rows read. Throws `ClaimStream.NotAdjacent` when a claim's rows are not together.
     ///
-    /// Rows go to `stream` in batches of `batchRows`. With `parallel`, the file is read, checked and batched on a second thread (`ClaimRowBuffer`
-    /// batches through a bounded `HandOff`) while this thread writes the claims: rejects and line
-    /// numbers stay in file order, since one thread reads the whole file.
+    /// Rows go to `stream` in batches of `batchRows` (`ClaimRowBuffer`). With `parallel`, the file
+    /// is read, checked and batched on a second thread, through a bounded `HandOff`, while this
+    /// thread writes the claims: rejects and line numbers stay in file order, since one thread
+    /// reads the whole file.
     func run(into stream: ClaimStream, parallel: Bool, batchRows: Int) throws -> Int {
         let columns = resolveColumns()
         guard parallel else {

@@ -135,13 +135,17 @@ import TestSupport
         #expect(second.claimsReplaced > 50 && second.claimsVoided > 5 && second.rowsRejected > 10)
     }
 
-    @Test func aClaimComingBackSeveralWindowsLaterIsLoadedThroughTheStage() throws {
-        let rows = (1...150).map { ClaimRow(claim: "K\($0)", member: "M\($0)", start: "2024-03-01", dx: ["M5450"]) }
-            + [ClaimRow(claim: "K3", line: 2, member: "M3", start: "2024-03-01", dx: ["M5450"])]
+    /// A claim id coming back as the `position`th claim of the file, after its window or several
+    /// windows later (claims are judged 64 at a time; 64 and 128 close a window).
+    @Test(arguments: [3, 64, 65, 128, 151])
+    func aClaimComingBackLaterIsLoadedThroughTheStage(position: Int) throws {
+        var rows = (1..<position).map { ClaimRow(claim: "K\($0)", member: "M\($0)", start: "2024-03-01", dx: ["M5450"]) }
+        rows.insert(ClaimRow(claim: "K1", line: 2, member: "M1", start: "2024-03-01", dx: ["M5450"]), at: position - 1)
+        rows += (position..<(position + 10)).map { ClaimRow(claim: "K\($0)", member: "M\($0)", start: "2024-03-01", dx: ["M5450"]) }
         let history = try TestHistory()
         let report = try history.load(ClaimRow.csv(rows), kind: .claims, name: "late.csv")
         #expect(history.lastLoadWasStaged)
-        #expect(summary(report) == [151, 151, 0, 0, 150, 0, 0, 0])
+        #expect(summary(report) == [rows.count, rows.count, 0, 0, rows.count - 1, 0, 0, 0])
     }
 
     @Test(arguments: Reading.allCases)
