@@ -20,12 +20,6 @@ public struct ClaimRows: Sendable {
     public var count: Int { values.count / Self.width }
 
     public init() {}
-
-    /// The value of `column` in row `row`.
-    @inline(__always)
-    public func value(_ row: Int, _ column: ClaimStage.Column) -> RowValue {
-        values[row * Self.width + Int(column.rawValue) - 1]
-    }
 }
 
 /// Collects a reader's rows into `ClaimRows` batches, binding one row at a time (a
@@ -42,7 +36,7 @@ public final class ClaimRowBuffer: ClaimRowBinder {
     @exclusivity(unchecked) private var batch = ClaimRows()
     /// The claim of the latest rows and the line numbers it has so far.
     @exclusivity(unchecked) private var claimID: [UInt8] = []
-    @exclusivity(unchecked) private var lineNumbers: [Int64] = []
+    @exclusivity(unchecked) private var lineNumbers = Set<Int64>()
 
     public init(batchSize: Int = 512) {
         self.batchSize = batchSize
@@ -99,7 +93,7 @@ public final class ClaimRowBuffer: ClaimRowBinder {
             claimID.append(contentsOf: id)
             lineNumbers.removeAll(keepingCapacity: true)
         }
-        lineNumbers.append(line)
+        lineNumbers.insert(line)
         let base = Int32(batch.bytes.count)
         for value in pending {
             if case .text(let start, let count) = value {
