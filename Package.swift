@@ -46,6 +46,7 @@ let package = Package(
                 .embedInCode("m0001_history.sql"),
                 .embedInCode("m0002_decisions.sql"),
                 .embedInCode("m0003_member_decisions.sql"),
+                .embedInCode("m0004_imaging_lines_by_day.sql"),
             ]
         ),
         // Streaming RFC 4180 reader over plain or gzip files, in bounded memory.

@@ -35,7 +35,7 @@ struct MigrationTests {
         "load_ledger", "value_set", "value_set_code",
     ]
     static let decisionTables = ["decide_run", "decision", "decision_change", "decision_evidence", "member_change", "policy_version"]
-    static let all = ["m0001_history", "m0002_decisions", "m0003_member_decisions"]
+    static let all = ["m0001_history", "m0002_decisions", "m0003_member_decisions", "m0004_imaging_lines_by_day"]
 
     // MARK: Migrations
 
@@ -55,12 +55,13 @@ struct MigrationTests {
             recorded.append("\(row.int(0)) \(row.text(1)) \(row.text(2))")
         }
         #expect(recorded == ["1 m0001_history 2026-01-01T00:00:00Z", "2 m0002_decisions 2026-01-01T00:00:00Z",
-                             "3 m0003_member_decisions 2026-01-01T00:00:00Z"])
+                             "3 m0003_member_decisions 2026-01-01T00:00:00Z",
+                             "4 m0004_imaging_lines_by_day 2026-01-01T00:00:00Z"])
         #expect(try HistoryDatabase.migrator.applied(in: db) == Self.all)
         #expect(try HistoryDatabase.migrator.pending(in: db).isEmpty)
         // Migrating again does nothing.
         #expect(try HistoryDatabase.migrator.migrate(db, appliedAt: "later").isEmpty)
-        #expect(try db.scalarInt("SELECT count(*) FROM schema_migration") == 3)
+        #expect(try db.scalarInt("SELECT count(*) FROM schema_migration") == Int64(Self.all.count))
     }
 
     @Test func historyDatabaseOpenIsIdempotent() throws {
@@ -78,7 +79,7 @@ struct MigrationTests {
         #expect(before.contains("m0001_history 2026-01-01T00:00:00Z"))
         let again = try HistoryDatabase.open(path: path, clock: .fixed(1_800_000_000))
         #expect(try snapshot(again) == before)
-        #expect(try again.scalarInt("SELECT count(*) FROM schema_migration") == 3)
+        #expect(try again.scalarInt("SELECT count(*) FROM schema_migration") == Int64(Self.all.count))
     }
 
     @Test func aDatabaseFromANewerVersionIsRefused() throws {
