@@ -20,7 +20,8 @@ public enum HistoryDatabase {
     /// - Parameters:
     ///   - readOnly: open for queries only (explain, export); the schema must be current.
     ///   - busyTimeoutMilliseconds: how long to wait for another process's write lock.
-    /// - Throws: `SQLiteError` (cannot open, locked, not a database), `Migrator.Failure.newerSchema`.
+    /// - Throws: `SQLiteError` (cannot open, locked, not a database), `Migrator.Failure.newerSchema`, and
+    ///   `Migrator.Failure.olderSchema` when opened for reading only before an upgrade.
     public static func open(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 5_000,
                             clock: Clock = .system) throws -> Connection {
         let db = try Connection(path: path, mode: readOnly ? .readOnly : .readWriteCreate,
@@ -32,9 +33,7 @@ public enum HistoryDatabase {
         // otherwise fail first, as "read-only", on the journal mode).
         let pending = try migrator.pending(in: db)
         if readOnly {
-            if !pending.isEmpty {
-                throw SQLiteError(extendedCode: 8, message: "the database schema is out of date; open it once with write access to upgrade")
-            }
+            if !pending.isEmpty { throw Migrator.Failure.olderSchema(pending: pending.map(\.name)) }
             return db
         }
         try db.execute("PRAGMA journal_mode = WAL")

@@ -17,11 +17,16 @@ public struct Migrator: Sendable {
     public enum Failure: Error, CustomStringConvertible, Sendable {
         /// The database has migrations this binary does not know: it was written by a newer `lbp`.
         case newerSchema(unknown: [String])
+        /// The database lacks migrations of this binary and was opened for reading only.
+        case olderSchema(pending: [String])
 
         public var description: String {
             switch self {
             case .newerSchema(let unknown):
                 "the database was created by a newer version of lbp (schema \(unknown.joined(separator: ", "))); use that version or a new database"
+            case .olderSchema(let pending):
+                "the database was written by an older version of lbp and needs an upgrade (schema \(pending.joined(separator: ", "))); "
+                    + "run a command that writes, such as `lbp decide`, once to apply it"
             }
         }
     }

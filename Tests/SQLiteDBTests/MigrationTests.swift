@@ -233,8 +233,10 @@ struct MigrationTests {
         let directory = TemporaryDirectory()
         let path = directory.file("old.sqlite")
         try Connection(path: path).execute("CREATE TABLE t(x)")
-        let error = #expect(throws: SQLiteError.self) { _ = try HistoryDatabase.open(path: path, readOnly: true) }
-        #expect(error?.message.contains("out of date") == true)
+        let error = #expect(throws: Migrator.Failure.self) { _ = try HistoryDatabase.open(path: path, readOnly: true) }
+        guard case .olderSchema(let pending)? = error else { Issue.record("not olderSchema: \(String(describing: error))"); return }
+        #expect(pending == Self.all)
+        #expect(error?.description.contains("run a command that writes") == true)
     }
 
     @Test func sqlErrorsCarryTheStatementButNotTheValues() throws {
