@@ -1,4 +1,5 @@
 import ArgumentParser
+import SQLiteDB
 import Dispatch
 import History
 import Hummingbird
@@ -47,8 +48,13 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let configuration: ServiceConfiguration
         do {
-            // Check (and upgrade) the database once; the service then reads it through read-only connections.
-            _ = try database.openForReading()
+            // Check the database once, and upgrade it when this binary has migrations it lacks; the
+            // service then reads it through read-only connections.
+            do {
+                _ = try database.openForReading()
+            } catch Migrator.Failure.olderSchema {
+                _ = try database.open()
+            }
             configuration = ServiceConfiguration(
                 host: host, port: port, databasePath: database.path, token: try token(),
                 tls: tlsCertificate.map { TLSFiles(certificate: $0, privateKey: tlsKey ?? "") })

@@ -106,6 +106,28 @@ struct ServeCommandTests {
         #expect(stopped.status == 0, "\(stopped.stderr)")
     }
 
+    /// A database written before the newest migration: reading commands say what to run, and
+    /// `lbp serve` applies the migration once, then serves it.
+    @Test func aDatabaseThatNeedsAnUpgradeIsUpgradedByServe() throws {
+        let book = try SampleBook(months: 1, decide: false)
+        try book.db.execute("""
+            DELETE FROM schema_migration WHERE name = 'm0004_imaging_lines_by_day';
+            DROP INDEX line_category_by_day;
+            CREATE INDEX line_category_by_category ON line_category(category, member_id, service_day);
+            """)
+        let directory = book.history.directory.path
+        let ledger = try runLBP(["ledger", "--database", book.path], in: directory)
+        #expect(ledger.exitCode == 1)
+        #expect(ledger.stderr == "lbp: \(book.path): the database was written by an older version of lbp and needs an upgrade "
+                + "(schema m0004_imaging_lines_by_day); run a command that writes, such as `lbp decide`, once to apply it\n")
+
+        let server = try Server(["--port", "0", "--database", book.path], in: directory)
+        #expect(server.firstLine.hasPrefix("lbp serve: listening on http://127.0.0.1:"), "\(server.firstLine)")
+        #expect(server.stop().status == 0)
+        #expect(try book.db.scalarInt("SELECT count(*) FROM schema_migration WHERE name = 'm0004_imaging_lines_by_day'") == 1)
+        #expect(try runLBP(["ledger", "--database", book.path], in: directory).exitCode == 0)
+    }
+
     @Test func refusals() throws {
         let book = try SampleBook(months: 1, decide: false)
         let directory = book.history.directory
