@@ -265,11 +265,17 @@ public final class ClaimStream {
             return
         }
         if claim.diagnosesDiffer { outcome.warnings += 1 }
-        let claimID = Self.string(slot(header, .claimID), in: text)
-        let existed = stored.contains(claimID) ? try store.remove(claimID: claimID) : false
+        // The claim's id when the history holds it, once its stored version is removed (most
+        // windows hold no such claim: no id is turned into a String for them).
+        var storedID: String?
+        if !stored.isEmpty {
+            let id = Self.string(slot(header, .claimID), in: text)
+            if stored.contains(id), try store.remove(claimID: id) { storedID = id }
+        }
+        let existed = storedID != nil
         if claim.void {
-            if existed {
-                try store.recordVoid(claimID: claimID)
+            if let storedID {
+                try store.recordVoid(claimID: storedID)
                 outcome.claimsVoided += 1
             } else {
                 outcome.voidsOfUnknownClaims += 1

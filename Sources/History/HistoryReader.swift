@@ -62,7 +62,7 @@ public struct HistoryReader {
         if scope.serviceFrom != nil { filters.append("service_day >= ?4") }
         if scope.serviceTo != nil { filters.append("service_day <= ?5") }
         if let change = scope.changedSince {
-            try collectChangedMembers(afterLoad: change.load)
+            try defineChangedMembers(afterLoad: change.load)
             filters.append("""
                 EXISTS (SELECT 1 FROM temp.changed_member ch WHERE ch.member_id = lc.member_id
                         AND ch.from_day <= lc.service_day + ?7)
@@ -101,7 +101,7 @@ public struct HistoryReader {
     /// load touches most members, while a run asks about the few with imaging lines or decisions,
     /// each a seek on `member_change`'s key per newer load (`temp.changed_since` holds the bound
     /// watermark).
-    public func collectChangedMembers(afterLoad load: Int64) throws {
+    private func defineChangedMembers(afterLoad load: Int64) throws {
         try db.execute("""
             DROP VIEW IF EXISTS temp.changed_member;
             DROP TABLE IF EXISTS temp.changed_since;
@@ -113,7 +113,7 @@ public struct HistoryReader {
         try db.run("INSERT INTO temp.changed_since(load_id) VALUES (?)", [.integer(load)])
     }
 
-    /// Drops what `collectChangedMembers` defined.
+    /// Drops what `defineChangedMembers` defined.
     public func forgetChangedMembers() throws {
         try db.execute("DROP VIEW IF EXISTS temp.changed_member; DROP TABLE IF EXISTS temp.changed_since;")
     }

@@ -67,7 +67,7 @@ public struct LineScope: Sendable, Equatable {
     /// than `reachDays` before the earliest day that load changed for them: a decision on D reads
     /// no history dated after D + `reachDays` (the latest window end after the index date).
     /// Reading with it defines `temp.changed_member` over those loads' changes (see
-    /// `HistoryReader.collectChangedMembers`), for the caller's own queries.
+    /// `HistoryReader.forEachImagingLine`), for the caller's own queries until `forgetChangedMembers`.
     public struct Change: Sendable, Equatable {
         public var load: Int64
         public var reachDays: Int

@@ -13,7 +13,7 @@ struct X12RoundTripTests {
     /// A small book: LBP visits, imaging (professional and institutional, RD8 line ranges), red
     /// flags, ICD-9 claims; a second month with replacements (7) and voids (8).
     static func book() -> (eligibility: [EligibilityRow], months: [[TestClaim837]]) {
-        var rng = SystemRandomNumberGenerator.seeded(7)
+        var rng = SplitMix64(seed: 7)
         func date(_ day: Int) -> String {
             var components = DateComponents()
             components.year = 2024; components.month = 1; components.day = 1 + day
@@ -147,21 +147,4 @@ struct X12RoundTripTests {
         #expect(expected.count > 20)
         #expect(project(got) == project(expected))
     }
-}
-
-extension SystemRandomNumberGenerator {
-    /// A small seeded generator (SplitMix64) for reproducible books.
-    static func seeded(_ seed: UInt64) -> SeededGenerator { SeededGenerator(state: seed) }
-}
-
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(upTo bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

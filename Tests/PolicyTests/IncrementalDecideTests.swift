@@ -11,18 +11,6 @@ import Testing
 /// file by file; after every file both databases must export the same bytes.
 @Suite("Incremental decide on random books")
 struct IncrementalDecideTests {
-    /// SplitMix64: a seeded generator, so a failing book can be rebuilt from its seed.
-    private struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// One month's files of a random book.
     private struct Month {
         var claims: [ClaimRow] = []
@@ -34,7 +22,7 @@ struct IncrementalDecideTests {
     private static let procedures = [Code.mri, Code.xray, Code.ct, "99213", "99214"]
 
     private func book(seed: UInt64, members: Int, months: Int) -> [Month] {
-        var random = SeededGenerator(state: seed)
+        var random = SplitMix64(seed: seed)
         func iso(_ day: Day) -> String { day.iso }
         var written: [ClaimRow] = []
         var book: [Month] = []

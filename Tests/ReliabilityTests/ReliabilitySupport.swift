@@ -8,31 +8,8 @@ import TestSupport
 import Glibc
 #endif
 
-// Shared helpers of the reliability tests: a seeded generator, database digests, a claims book
-// generator, and running `lbp` as a separate process that a test can kill.
-
-// MARK: Seeded randomness
-
-/// SplitMix64: a tiny, fast, seedable generator (Steele, Lea, Flood 2014). Same seed, same inputs.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func int(_ range: Range<Int>) -> Int { Int.random(in: range, using: &self) }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0..<items.count)] }
-    mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) } }
-}
+// Shared helpers of the reliability tests: database digests, a claims book generator, and
+// running `lbp` as a separate process that a test can kill (seeded inputs: TestSupport's SplitMix64).
 
 // MARK: Database digests
 
