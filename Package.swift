@@ -47,6 +47,7 @@ let package = Package(
                 .embedInCode("m0002_decisions.sql"),
                 .embedInCode("m0003_member_decisions.sql"),
                 .embedInCode("m0004_imaging_lines_by_day.sql"),
+                .embedInCode("m0005_diagnoses_by_period.sql"),
             ]
         ),
         // Streaming RFC 4180 reader over plain or gzip files, in bounded memory.

@@ -9,6 +9,7 @@ public enum SchemaMigrations {
         ("m0002_decisions", text(PackageResources.m0002_decisions_sql)),
         ("m0003_member_decisions", text(PackageResources.m0003_member_decisions_sql)),
         ("m0004_imaging_lines_by_day", text(PackageResources.m0004_imaging_lines_by_day_sql)),
+        ("m0005_diagnoses_by_period", text(PackageResources.m0005_diagnoses_by_period_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String {

@@ -3,9 +3,8 @@
 --
 --     sqlite3 lbp.sqlite < Scripts/reference-decide.sql > ref.csv
 --
--- Reads only the history tables of Migrations/m0001_history.sql (claim, claim_line,
--- line_category, dx_event, eligibility_span); writes nothing to the database (one SELECT inside
--- a read transaction). Prints CSV:
+-- Reads only the history tables (claim, claim_line, line_category, dx_event, eligibility_span);
+-- writes nothing to the database (one SELECT inside a read transaction). Prints CSV:
 --     claim_id,claim_line_number,outcome,reason,index_date
 -- one row per imaging line, sorted by claim_id, claim_line_number; index_date is YYYY-MM-DD, empty
 -- when the rules stop before the index date (rules 1-3).
@@ -25,7 +24,7 @@
 
 BEGIN DEFERRED;
 
-WITH
+WITH RECURSIVE
 settings(index_lookback, prior_days, enroll_check, enroll_lookback, max_gaps, max_gap_days,
          flag_after) AS (
     VALUES (28, 180, 1, 180, 1, 45, 28)
@@ -43,9 +42,16 @@ red_flag(seq, reason, category, lookback_years) AS (
            (5, 'RED_FLAG_SPINAL_INFECTION', 'SPINAL_INFECTION',      1)
 ),
 
--- The imaging lines with member and service date D.
+-- The periods of dx_event, first to last. The table is keyed by (period = day / 365, member,
+-- category, day): every read below seeks once per period its window covers, as lbp does.
+period(p) AS MATERIALIZED (
+    SELECT min(period) FROM dx_event
+    UNION ALL SELECT p + 1 FROM period WHERE p < (SELECT max(period) FROM dx_event)
+),
+
+-- The imaging lines with member, claim start and service date D.
 imaging AS MATERIALIZED (
-    SELECT cl.claim_id, cl.line_number, c.member_id, cl.service_day AS d
+    SELECT cl.claim_id, cl.line_number, c.member_id, c.start_day AS start, cl.service_day AS d
     FROM (SELECT DISTINCT claim_id, line_number
           FROM line_category
           WHERE category IN ('IMAGING_XRAY', 'IMAGING_CT', 'IMAGING_MRI')) AS lc
@@ -56,9 +62,10 @@ imaging AS MATERIALIZED (
 -- Rules 1-4 per line: primary LBP on the own claim, coverage on D, exempt plan on D, index date I.
 step1 AS MATERIALIZED (
     SELECT l.*,
+        -- (a claim's events are dated at its start)
         EXISTS (SELECT 1 FROM dx_event AS e
-                WHERE e.member_id = l.member_id AND e.category = 'LOW_BACK_PAIN'
-                  AND e.claim_id = l.claim_id AND e.position = 1) AS primary_lbp,
+                WHERE e.period = l.start / 365 AND e.member_id = l.member_id AND e.category = 'LOW_BACK_PAIN'
+                  AND e.day = l.start AND e.claim_id = l.claim_id AND e.position = 1) AS primary_lbp,
         EXISTS (SELECT 1 FROM eligibility_span AS s
                 WHERE s.member_id = l.member_id AND s.start_day <= l.d
                   AND (s.end_day IS NULL OR s.end_day >= l.d)) AS covered,
@@ -67,8 +74,9 @@ step1 AS MATERIALIZED (
                   AND (s.end_day IS NULL OR s.end_day >= l.d)) AS plan_exempt,
         -- I = the earliest primary-LBP day in D-28 .. D; the own claim also counts at D.
         min(l.d, coalesce(
-            (SELECT min(e.day) FROM dx_event AS e, settings AS st
-             WHERE e.member_id = l.member_id AND e.category = 'LOW_BACK_PAIN'
+            (SELECT min(e.day) FROM settings AS st, period AS pp, dx_event AS e
+             WHERE pp.p BETWEEN (l.d - st.index_lookback) / 365 AND l.d / 365
+               AND e.period = pp.p AND e.member_id = l.member_id AND e.category = 'LOW_BACK_PAIN'
                AND e.day BETWEEN l.d - st.index_lookback AND l.d AND e.position = 1),
             l.d)) AS i
     FROM imaging AS l
@@ -77,8 +85,9 @@ step1 AS MATERIALIZED (
 -- Lines that reach rule 4 (index date), with their windows.
 indexed AS MATERIALIZED (
     SELECT s1.claim_id, s1.line_number, s1.member_id, s1.d, s1.i,
-        EXISTS (SELECT 1 FROM dx_event AS e
-                WHERE e.member_id = s1.member_id AND e.category = 'LOW_BACK_PAIN'
+        EXISTS (SELECT 1 FROM period AS pp, dx_event AS e
+                WHERE pp.p BETWEEN (s1.i - st.prior_days) / 365 AND (s1.i - 1) / 365
+                  AND e.period = pp.p AND e.member_id = s1.member_id AND e.category = 'LOW_BACK_PAIN'
                   AND e.day BETWEEN s1.i - st.prior_days AND s1.i - 1) AS prior_lbp,
         s1.i - st.enroll_lookback AS lo,     -- enrollment range lo .. hi (inclusive)
         s1.d AS hi,
@@ -140,8 +149,10 @@ enrollment AS (
 first_flag AS (
     SELECT x.claim_id, x.line_number,
         (SELECT f.reason FROM red_flag AS f
-         WHERE EXISTS (SELECT 1 FROM dx_event AS e
-                       WHERE e.member_id = x.member_id AND e.category = f.category
+         WHERE EXISTS (SELECT 1 FROM period AS pp, dx_event AS e
+                       WHERE pp.p <= x.flag_end / 365
+                         AND (f.lookback_years IS NULL OR pp.p >= x.year_before / 365)
+                         AND e.period = pp.p AND e.member_id = x.member_id AND e.category = f.category
                          AND e.day <= x.flag_end
                          AND (f.lookback_years IS NULL OR e.day >= x.year_before))
          ORDER BY f.seq LIMIT 1) AS reason

@@ -37,10 +37,12 @@ public final class ClaimStore {
         self.db = db
         self.loadID = loadID
         findMember = try db.prepare("""
-            SELECT member_id, min(start_day, coalesce((SELECT min(service_day) FROM claim_line WHERE claim_id = ?1), start_day))
+            SELECT member_id, min(start_day, coalesce((SELECT min(service_day) FROM claim_line WHERE claim_id = ?1), start_day)),
+                start_day
             FROM claim WHERE claim_id = ?1
             """)
-        deleteEvents = try db.prepare("DELETE FROM dx_event WHERE member_id = ? AND claim_id = ?")
+        // A claim's events are dated at its start: one period, one member, one day.
+        deleteEvents = try db.prepare("DELETE FROM dx_event WHERE period = ? AND member_id = ? AND day = ? AND claim_id = ?")
         deleteLineCategories = try db.prepare("DELETE FROM line_category WHERE claim_id = ?")
         deleteDiagnoses = try db.prepare("DELETE FROM claim_diagnosis WHERE claim_id = ?")
         deleteLines = try db.prepare("DELETE FROM claim_line WHERE claim_id = ?")
@@ -129,10 +131,12 @@ public final class ClaimStore {
     func remove(claimID: String) throws -> Bool {
         findMember.bind(claimID, at: 1)
         guard try findMember.step() else { findMember.reset(); return false }
-        let member = findMember.text(0), fromDay = findMember.int64(1)
+        let member = findMember.text(0), fromDay = findMember.int64(1), startDay = Day(number: findMember.int32(2))
         findMember.reset()
-        deleteEvents.bind(member, at: 1)
-        deleteEvents.bind(claimID, at: 2)
+        deleteEvents.bind(EventPeriod.of(startDay), at: 1)
+        deleteEvents.bind(member, at: 2)
+        deleteEvents.bind(startDay.number, at: 3)
+        deleteEvents.bind(claimID, at: 4)
         try deleteEvents.run()
         for statement in [deleteLineCategories, deleteDiagnoses, deleteLines, deleteClaim] {
             statement.bind(claimID, at: 1)

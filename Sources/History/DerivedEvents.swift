@@ -52,8 +52,8 @@ struct DerivedEvents {
             FROM \(claims.lineSource) h CROSS JOIN claim_line l ON l.claim_id = h.claim_id
             """
         try db.execute("""
-            INSERT INTO dx_event(member_id, category, day, claim_id, position, code, load_id)
-            SELECT h.member_id, v.value_set, h.start_day, h.claim_id, d.position, d.code, h.load_id
+            INSERT INTO dx_event(period, member_id, category, day, claim_id, position, code, load_id)
+            SELECT h.start_day / \(EventPeriod.days), h.member_id, v.value_set, h.start_day, h.claim_id, d.position, d.code, h.load_id
             FROM \(claims.diagnosisSource) h
             CROSS JOIN claim_diagnosis d ON d.claim_id = h.claim_id
             CROSS JOIN value_set_code v ON v.code_system = 'ICD10CM' AND v.code = d.code

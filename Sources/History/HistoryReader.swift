@@ -10,27 +10,36 @@ public struct HistoryReader {
     public init(_ db: Connection) { self.db = db }
 
     /// One member's history: for each category its events within the window given, and every span.
-    /// One range scan of `dx_event` per member (the categories are the key's second column).
+    /// One index seek per category and period its window covers (`EventPeriod.seekRanges`).
     public func memberHistory(_ memberID: String, windows: [String: EventWindow]) throws -> MemberHistory {
         let eventQuery = try db.cached("""
-            SELECT category, day, claim_id, position, code, load_id FROM dx_event
-            WHERE member_id = ?1 AND category IN (SELECT value FROM json_each(?2)) AND day <= ?3
-            ORDER BY category, day, claim_id, position
+            SELECT e.category, e.day, e.claim_id, e.position, e.code, e.load_id
+            FROM json_each(?2) AS w
+            CROSS JOIN dx_event AS e ON e.period = json_extract(w.value, '$[0]') AND e.member_id = ?1
+                AND e.category = json_extract(w.value, '$[1]')
+                AND e.day BETWEEN json_extract(w.value, '$[2]') AND json_extract(w.value, '$[3]')
+            ORDER BY e.category, e.day, e.claim_id, e.position
             """)
         defer { eventQuery.reset() }
-        let latest = windows.values.map(\.to).max() ?? Day(number: Int32.min)
         eventQuery.bind(memberID, at: 1)
-        eventQuery.bind(Self.jsonArray(windows.keys.sorted()), at: 2)
-        eventQuery.bind(Int64(latest.number), at: 3)
+        eventQuery.bind(try EventPeriod.seekRanges(windows, storedPeriods: storedPeriods), at: 2)
         var events: [String: [DxEventRef]] = [:]
         for category in windows.keys { events[category] = [] }
         while try eventQuery.step() {
-            let category = eventQuery.text(0), day = Day(number: eventQuery.int32(1))
-            guard let window = windows[category], window.from.map({ day >= $0 }) ?? true, day <= window.to else { continue }
-            events[category]!.append(DxEventRef(day: day, claimID: eventQuery.text(2), position: eventQuery.int(3),
-                                                code: eventQuery.text(4), loadID: eventQuery.int64(5)))
+            events[eventQuery.text(0)]!.append(DxEventRef(
+                day: Day(number: eventQuery.int32(1)), claimID: eventQuery.text(2), position: eventQuery.int(3),
+                code: eventQuery.text(4), loadID: eventQuery.int64(5)))
         }
         return MemberHistory(memberID: memberID, sortedEvents: events, spans: try spans(of: memberID))
+    }
+
+    /// The first and last period of `dx_event` (two seeks on its key); nil when it is empty.
+    func storedPeriods() throws -> ClosedRange<Int32>? {
+        let statement = try db.cached("SELECT (SELECT min(period) FROM dx_event), (SELECT max(period) FROM dx_event)")
+        defer { statement.reset() }
+        _ = try statement.step()
+        guard let first = statement.optionalInt32(0), let last = statement.optionalInt32(1) else { return nil }
+        return first...last
     }
 
     /// Every eligibility span of a member, by start date, payer and plan.
@@ -79,7 +88,7 @@ public struct HistoryReader {
             GROUP BY lc.claim_id, lc.line_number
             ORDER BY member_id, lc.claim_id, lc.line_number
             """)
-        statement.bind(Self.jsonArray(categories), at: 1)
+        statement.bind(JSONText.array(categories), at: 1)
         if let member = scope.memberID { statement.bind(member, at: 2) }
         if let claim = scope.claimID { statement.bind(claim, at: 3) }
         if let from = scope.serviceFrom { statement.bind(from.number, at: 4) }
@@ -134,7 +143,7 @@ public struct HistoryReader {
             WHERE code_system IN (SELECT value FROM json_each(?1)) AND code = ?2 ORDER BY value_set
             """)
         defer { statement.reset() }
-        statement.bind(Self.jsonArray(systems), at: 1)
+        statement.bind(JSONText.array(systems), at: 1)
         statement.bind(code, at: 2)
         var sets: [String] = []
         while try statement.step() { sets.append(statement.text(0)) }
@@ -149,24 +158,5 @@ public struct HistoryReader {
             SELECT coalesce(charge_amount, '') FROM claim_line WHERE claim_id = ? AND load_id = ? ORDER BY line_number
             """, [.text(claimID), .integer(loadID)]) { charges.append($0.text(0)) }
         return charges
-    }
-
-    /// A JSON array of strings (for `json_each`), written by hand: it is built once per member.
-    static func jsonArray(_ names: [String]) -> String {
-        var out: [UInt8] = [UInt8(ascii: "[")]
-        for (index, name) in names.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            for byte in name.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
-                case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
-                default: out.append(byte)
-                }
-            }
-            out.append(UInt8(ascii: "\""))
-        }
-        out.append(UInt8(ascii: "]"))
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -15,8 +15,8 @@ public struct TimelineEvent: Sendable, Equatable {
 /// What the history holds about one member over a date range, for a timeline: eligibility spans
 /// and the diagnosis events of the value sets asked for.
 ///
-/// Each read is an index range scan (`eligibility_span` by member; `dx_event` by member, value
-/// set and day). Run both inside one read transaction for a consistent picture. Not `Sendable`:
+/// Each read is a few index range scans (`eligibility_span` by member; `dx_event` by period,
+/// member, value set and day). Run both inside one read transaction for a consistent picture. Not `Sendable`:
 /// it holds a connection.
 public struct MemberTimeline {
     private let db: Connection
@@ -29,39 +29,35 @@ public struct MemberTimeline {
     }
 
     /// The member's diagnosis events in `categories` dated `from ... to`, by day, value set,
-    /// claim and position.
+    /// claim and position (bytes, as SQLite's BINARY collation orders them).
     public func events(member: String, categories: [String], from: Day, to: Day) throws -> [TimelineEvent] {
-        let statement = try db.cached("""
-            SELECT e.day, e.category, e.claim_id, e.position, e.code, c.load_id
-            FROM dx_event e JOIN claim c ON c.claim_id = e.claim_id
-            WHERE e.member_id = ?1 AND e.category IN (SELECT value FROM json_each(?2)) AND e.day BETWEEN ?3 AND ?4
-            ORDER BY e.day, e.category, e.claim_id, e.position
-            """)
-        defer { statement.reset() }
-        statement.bind(member, at: 1)
-        statement.bind(Self.jsonArray(categories), at: 2)
-        statement.bind(Int64(from.number), at: 3)
-        statement.bind(Int64(to.number), at: 4)
-        var events: [TimelineEvent] = []
-        while try statement.step() {
-            events.append(TimelineEvent(
-                day: Day(number: statement.int32(0)), category: statement.text(1), claimID: statement.text(2),
-                position: statement.int(3), code: statement.text(4), loadID: statement.int64(5)))
-        }
-        return events
+        let window = EventWindow(from: from, to: to)
+        let history = try HistoryReader(db).memberHistory(member, windows: Dictionary(categories.map { ($0, window) }) { a, _ in a })
+        return history.events
+            .flatMap { category, events in
+                // (a stored event always has its load)
+                events.compactMap { event in
+                    event.loadID.map { TimelineEvent(day: event.day, category: category, claimID: event.claimID,
+                                                     position: event.position, code: event.code, loadID: $0) }
+                }
+            }
+            .sorted { a, b in
+                if a.day != b.day { return a.day < b.day }
+                if a.category != b.category { return a.category.utf8.lexicographicallyPrecedes(b.category.utf8) }
+                if !a.claimID.sameBytes(b.claimID) { return a.claimID.utf8.lexicographicallyPrecedes(b.claimID.utf8) }
+                return a.position < b.position
+            }
     }
 
     /// Whether the history holds anything of the member: an eligibility span or a diagnosis event
-    /// (both keyed by member first, so this is two index probes).
+    /// (an index probe of the spans, then one per period of the events).
     public func knows(member: String) throws -> Bool {
         try db.scalarInt("""
+            WITH RECURSIVE period(p) AS (
+                SELECT min(period) FROM dx_event
+                UNION ALL SELECT p + 1 FROM period WHERE p < (SELECT max(period) FROM dx_event))
             SELECT EXISTS (SELECT 1 FROM eligibility_span WHERE member_id = ?1)
-                OR EXISTS (SELECT 1 FROM dx_event WHERE member_id = ?1)
+                OR EXISTS (SELECT 1 FROM dx_event WHERE period IN (SELECT p FROM period) AND member_id = ?1)
             """, [.text(member)]) == 1
-    }
-
-    /// A JSON array of names for `json_each` (names are value-set names: letters, digits, `_`).
-    private static func jsonArray(_ names: [String]) -> String {
-        "[" + names.map { "\"" + $0.filter { $0 != "\"" && $0 != "\\" } + "\"" }.joined(separator: ",") + "]"
     }
 }

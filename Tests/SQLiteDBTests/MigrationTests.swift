@@ -35,7 +35,8 @@ struct MigrationTests {
         "load_ledger", "value_set", "value_set_code",
     ]
     static let decisionTables = ["decide_run", "decision", "decision_change", "decision_evidence", "member_change", "policy_version"]
-    static let all = ["m0001_history", "m0002_decisions", "m0003_member_decisions", "m0004_imaging_lines_by_day"]
+    static let all = ["m0001_history", "m0002_decisions", "m0003_member_decisions", "m0004_imaging_lines_by_day",
+                      "m0005_diagnoses_by_period"]
 
     // MARK: Migrations
 
@@ -56,7 +57,8 @@ struct MigrationTests {
         }
         #expect(recorded == ["1 m0001_history 2026-01-01T00:00:00Z", "2 m0002_decisions 2026-01-01T00:00:00Z",
                              "3 m0003_member_decisions 2026-01-01T00:00:00Z",
-                             "4 m0004_imaging_lines_by_day 2026-01-01T00:00:00Z"])
+                             "4 m0004_imaging_lines_by_day 2026-01-01T00:00:00Z",
+                             "5 m0005_diagnoses_by_period 2026-01-01T00:00:00Z"])
         #expect(try HistoryDatabase.migrator.applied(in: db) == Self.all)
         #expect(try HistoryDatabase.migrator.pending(in: db).isEmpty)
         // Migrating again does nothing.
@@ -115,6 +117,29 @@ struct MigrationTests {
         for file in files {
             #expect(manifest.contains(".embedInCode(\"\(file)\")"), "\(file) is not embedded by Package.swift")
         }
+    }
+
+    /// m0005 re-keys `dx_event` by period: a history written before it keeps every event, each in
+    /// the period of its day (negative days truncate toward zero, as the readers compute them).
+    @Test func diagnosisEventsMoveIntoTheirPeriods() throws {
+        let directory = TemporaryDirectory()
+        let db = try Connection(path: directory.file("db.sqlite"))
+        let before = Migrator(Array(HistoryDatabase.migrator.migrations.prefix(4)))
+        #expect(try before.migrate(db, appliedAt: "1").last == "m0004_imaging_lines_by_day")
+        try db.execute("""
+            INSERT INTO dx_event(member_id, category, day, claim_id, position, code, load_id) VALUES
+                ('M2', 'CANCER', 19710, 'C3', 2, 'C50911', 7), ('M1', 'LOW_BACK_PAIN', 19709, 'C2', 1, 'M5450', 7),
+                ('M1', 'LOW_BACK_PAIN', -366, 'C1', 1, 'M5450', 6), ('M1', 'LOW_BACK_PAIN', -1, 'C0', 1, 'M5450', 6);
+            """)
+        #expect(try HistoryDatabase.migrator.migrate(db, appliedAt: "2") == ["m0005_diagnoses_by_period"])
+        var stored: [[SQLiteValue]] = []
+        try db.forEach("SELECT * FROM dx_event") { row in stored.append((0..<row.columnCount).map { row.value($0) }) }
+        #expect(stored == [
+            [-1, "M1", "LOW_BACK_PAIN", -366, "C1", 1, "M5450", 6],
+            [0, "M1", "LOW_BACK_PAIN", -1, "C0", 1, "M5450", 6],
+            [53, "M1", "LOW_BACK_PAIN", 19709, "C2", 1, "M5450", 7],
+            [54, "M2", "CANCER", 19710, "C3", 2, "C50911", 7],
+        ])
     }
 
     @Test func aFailingMigrationLeavesTheSchemaAsItWas() throws {
