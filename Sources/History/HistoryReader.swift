@@ -2,7 +2,7 @@ import Foundation
 import SQLiteDB
 
 /// Reads the member history for the rules: one member's events and spans with range scans of
-/// `dx_event` (member, category, day) and `eligibility_span` (member, ...), and the imaging lines
+/// `dx_event` (period, member, ...) and `eligibility_span` (member, ...), and the imaging lines
 /// to decide. Statements are prepared once and cached on the connection.
 public struct HistoryReader {
     private let db: Connection
@@ -10,25 +10,25 @@ public struct HistoryReader {
     public init(_ db: Connection) { self.db = db }
 
     /// One member's history: for each category its events within the window given, and every span.
-    /// One index seek per category and period its window covers (`EventPeriod.seekRanges`).
+    /// One index seek per period the windows cover (`EventPeriod.periods`, usually two or three),
+    /// each reading the member's few events of that period.
     public func memberHistory(_ memberID: String, windows: [String: EventWindow]) throws -> MemberHistory {
         let eventQuery = try db.cached("""
-            SELECT e.category, e.day, e.claim_id, e.position, e.code, e.load_id
-            FROM json_each(?2) AS w
-            CROSS JOIN dx_event AS e ON e.period = json_extract(w.value, '$[0]') AND e.member_id = ?1
-                AND e.category = json_extract(w.value, '$[1]')
-                AND e.day BETWEEN json_extract(w.value, '$[2]') AND json_extract(w.value, '$[3]')
-            ORDER BY e.category, e.day, e.claim_id, e.position
+            SELECT category, day, claim_id, position, code, load_id FROM dx_event
+            WHERE period IN (SELECT value FROM json_each(?2)) AND member_id = ?1
+            ORDER BY period, category, day, claim_id, position
             """)
         defer { eventQuery.reset() }
         eventQuery.bind(memberID, at: 1)
-        eventQuery.bind(try EventPeriod.seekRanges(windows, storedPeriods: storedPeriods), at: 2)
+        eventQuery.bind(try EventPeriod.periods(windows.values, storedPeriods: storedPeriods), at: 2)
         var events: [String: [DxEventRef]] = [:]
         for category in windows.keys { events[category] = [] }
         while try eventQuery.step() {
-            events[eventQuery.text(0)]!.append(DxEventRef(
-                day: Day(number: eventQuery.int32(1)), claimID: eventQuery.text(2), position: eventQuery.int(3),
-                code: eventQuery.text(4), loadID: eventQuery.int64(5)))
+            // Periods ascend and each is read in key order, so each value set's events come by day.
+            let category = eventQuery.text(0), day = Day(number: eventQuery.int32(1))
+            guard let window = windows[category], window.from.map({ day >= $0 }) ?? true, day <= window.to else { continue }
+            events[category]!.append(DxEventRef(day: day, claimID: eventQuery.text(2), position: eventQuery.int(3),
+                                                code: eventQuery.text(4), loadID: eventQuery.int64(5)))
         }
         return MemberHistory(memberID: memberID, sortedEvents: events, spans: try spans(of: memberID))
     }

@@ -1,7 +1,6 @@
 import Foundation
 
-/// JSON text for the values bound to `json_each` (lists of names, seek ranges), written by hand:
-/// it is built once per member read.
+/// JSON text for the lists bound to `json_each`, written by hand: it is built once per read.
 enum JSONText {
     /// A JSON array of strings.
     static func array(_ names: [String]) -> String {
@@ -11,13 +10,6 @@ enum JSONText {
             appendString(name, to: &out)
         }
         out.append(UInt8(ascii: "]"))
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// A JSON string literal.
-    static func string(_ text: String) -> String {
-        var out: [UInt8] = []
-        appendString(text, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
