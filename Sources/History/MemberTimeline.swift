@@ -15,9 +15,9 @@ public struct TimelineEvent: Sendable, Equatable {
 /// What the history holds about one member over a date range, for a timeline: eligibility spans
 /// and the diagnosis events of the value sets asked for.
 ///
-/// Each read is a few index range scans (`eligibility_span` by member; `dx_event` by period,
-/// member, value set and day). Run both inside one read transaction for a consistent picture. Not `Sendable`:
-/// it holds a connection.
+/// Each read is a few index range scans (`eligibility_span` by member; `dx_event` by period and
+/// member). Run both inside one read transaction for a consistent picture. Not `Sendable`: it
+/// holds a connection.
 public struct MemberTimeline {
     private let db: Connection
 
