@@ -52,12 +52,11 @@ public struct MemberTimeline {
     /// Whether the history holds anything of the member: an eligibility span or a diagnosis event
     /// (an index probe of the spans, then one per period of the events).
     public func knows(member: String) throws -> Bool {
-        try db.scalarInt("""
-            WITH RECURSIVE period(p) AS (
-                SELECT min(period) FROM dx_event
-                UNION ALL SELECT p + 1 FROM period WHERE p < (SELECT max(period) FROM dx_event))
+        let everyPeriod = try EventPeriod.periods([EventWindow(from: nil, to: Day(number: Int32.max))],
+                                                  storedPeriods: HistoryReader(db).storedPeriods)
+        return try db.scalarInt("""
             SELECT EXISTS (SELECT 1 FROM eligibility_span WHERE member_id = ?1)
-                OR EXISTS (SELECT 1 FROM dx_event WHERE period IN (SELECT p FROM period) AND member_id = ?1)
-            """, [.text(member)]) == 1
+                OR EXISTS (SELECT 1 FROM dx_event WHERE period IN (SELECT value FROM json_each(?2)) AND member_id = ?1)
+            """, [.text(member), .text(everyPeriod)]) == 1
     }
 }
